@@ -1,0 +1,11 @@
+#pragma once
+#include <vector>
+
+#include "cli/command.h"
+
+namespace hearth::cli {
+
+// One line per subcommand file; the registration order is the order `hearth --help` lists them.
+std::vector<Command> register_all_commands(CLI::App& app);
+
+}  // namespace hearth::cli
