@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds hearth into BUILD_DIR (default build/) with Ninja; extra arguments go to CMake.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${BUILD_DIR:-$root/build}
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} "$@" >/dev/null
+ninja -C "$build_dir"

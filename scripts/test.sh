@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test: the release suite, the same suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded libFuzzer run of every parser harness.
+# FUZZ_SECONDS (default 30) bounds each harness.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/setup.sh
+
+echo "== release build and tests"
+BUILD_DIR=$root/build scripts/build.sh
+ctest --test-dir build --output-on-failure -j2 --timeout 600
+
+echo "== sanitizer build (ASan + UBSan) and tests"
+BUILD_DIR=$root/build-asan BUILD_TYPE=Debug scripts/build.sh -DHEARTH_SANITIZE=ON -DHEARTH_BENCH=OFF
+ctest --test-dir build-asan --output-on-failure -j2 --timeout 900
+
+echo "== bounded fuzzing"
+scripts/fuzz.sh "${FUZZ_SECONDS:-30}"

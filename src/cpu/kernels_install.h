@@ -1,0 +1,12 @@
+#pragma once
+// Entry points of the per-instruction-set translation units, called once by kernels.cpp to build the
+// tables. Each overwrites the entries of `table` that it accelerates and leaves the others as they are.
+#include "cpu/kernels.h"
+
+namespace hearth::cpu {
+
+void install_scalar_kernels(Kernels& table);
+void install_avx2_kernels(Kernels& table);
+void install_avx512_kernels(Kernels& table);
+
+}  // namespace hearth::cpu

@@ -1,0 +1,84 @@
+#pragma once
+// A persistent pool of worker threads for data-parallel kernels. The thread that calls parallel_for works
+// too, so a pool of N threads starts N-1 workers. Between jobs the workers spin briefly (decode issues
+// jobs microseconds apart) and then sleep on a futex, so an idle engine costs no CPU.
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace hearth::cpu {
+
+// A non-owning reference to a callable `void(int64_t task, int thread)`; parallel_for must not allocate.
+class TaskFn {
+ public:
+  template <typename F>
+    requires std::is_invocable_v<F&, int64_t, int> && (!std::is_same_v<std::remove_cvref_t<F>, TaskFn>)
+  TaskFn(F&& fn)  // NOLINT(google-explicit-constructor): built implicitly from a lambda at each call
+      : object_(const_cast<void*>(static_cast<const void*>(&fn))),
+        call_([](void* object, int64_t task, int thread) { (*static_cast<std::remove_reference_t<F>*>(object))(task, thread); }) {}
+
+  void operator()(int64_t task, int thread) const { call_(object_, task, thread); }
+
+ private:
+  void* object_;
+  void (*call_)(void*, int64_t, int);
+};
+
+enum class Schedule {
+  // Thread t runs one contiguous range of tasks; best when tasks cost the same (rows of a matrix-vector
+  // product), because each thread then streams one contiguous slice of memory.
+  static_ranges,
+  // Threads take `chunk` tasks at a time from a shared counter; best when task costs vary.
+  chunked,
+};
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int n_threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return n_threads_; }
+
+  // Runs fn(task, thread) for every task in [0, n_tasks) exactly once and returns when all are done;
+  // `thread` is in [0, size()) and two tasks with the same `thread` never run at the same time, so it can
+  // index per-thread scratch. Tasks must not throw.
+  // Rules: a parallel_for called from inside a task runs all its tasks inline on that thread (no deadlock,
+  // no oversubscription, `thread` is then the caller's index); calls from different outside threads are
+  // serialised.
+  void parallel_for(int64_t n_tasks, TaskFn fn, Schedule schedule = Schedule::static_ranges, int64_t chunk = 1);
+
+ private:
+  struct Job {
+    TaskFn fn;
+    int64_t n_tasks;
+    Schedule schedule;
+    int64_t chunk;
+  };
+
+  void worker_loop(int thread);
+  void run_share(const Job& job, int thread);
+
+  int n_threads_;
+  std::vector<std::thread> workers_;
+  std::mutex submit_mutex_;
+  Job job_{[](int64_t, int) {}, 0, Schedule::static_ranges, 1};
+  std::atomic<uint32_t> generation_{0};  // bumped to publish a job; workers wait on it
+  std::atomic<int> busy_workers_{0};     // workers still running the current job
+  std::atomic<int64_t> next_task_{0};    // chunked schedule: first task not yet taken
+  std::atomic<bool> stopping_{false};
+};
+
+// Threads to use by default: HEARTH_NUM_THREADS when set to a positive number, else the number of physical
+// cores in this process's affinity mask (hyper-threads share the FMA units and memory port, so they do not
+// speed up these kernels).
+int default_thread_count();
+
+// The process-wide pool, created on first use with default_thread_count() threads.
+ThreadPool& default_thread_pool();
+
+}  // namespace hearth::cpu
