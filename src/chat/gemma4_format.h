@@ -1,0 +1,13 @@
+#pragma once
+#include "chat/chat_format.h"
+
+namespace hearth::chat {
+
+class Gemma4Format final : public ChatFormat {
+ public:
+  std::string_view name() const override { return "gemma4"; }
+  Result<std::string> render(const ChatRequest& request) const override;
+  std::unique_ptr<ChatParser> make_parser() const override;
+};
+
+}  // namespace hearth::chat
