@@ -1,34 +1,22 @@
 // Micro benchmark of the CPU compute core: the machine's memory read bandwidth and FMA peak, measured
-// here on all pool threads, and F32/F16/BF16 linear layers printed as fractions of those limits
-// (decode 1×4096×4096 is bandwidth-bound, prefill 512×4096×4096 compute-bound).
+// here on all pool threads, and F32/F16/BF16 linear layers and attention printed as fractions of those
+// limits (decode is bandwidth-bound, prefill compute-bound).
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "attention_bench.h"
 #include "cpu/cpu_features.h"
 #include "cpu/ops.h"
 #include "machine_limits.h"
+#include "quant_linear_bench.h"
 #include "tensor/fp16.h"
+#include "timing.h"
 
 namespace hearth::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Best of `repeats` runs, in seconds: the least disturbed run on a shared machine.
-double best_seconds(int repeats, const std::function<void()>& run) {
-  double best = 1e30;
-  for (int r = 0; r < repeats; ++r) {
-    const auto start = Clock::now();
-    run();
-    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  return best;
-}
 
 // 256 MiB: 8× the 32 MiB L3 of this machine class, so the sum streams from DRAM.
 double read_bandwidth_gbs(cpu::ThreadPool& pool) {
@@ -84,9 +72,7 @@ void bench_linear(const cpu::OpContext& ctx, double bandwidth_gbs, double peak_g
   for (cpu::WeightFormat format : {cpu::WeightFormat::f32, cpu::WeightFormat::f16, cpu::WeightFormat::bf16}) {
     const Weights w = random_weights(format, kDim * kDim);
     const cpu::WeightMatrix matrix{format, w.data(), kDim, kDim};
-    // Decode cycles through copies of the matrix that together are 4× the L3 (32 MiB here), so every
-    // run reads its weights from DRAM as a model's layers do.
-    const auto n_copies = static_cast<size_t>(std::max(1.0, 4.0 * (32 << 20) / w.bytes()));
+    const size_t n_copies = dram_copies(w.bytes());
     const std::vector<Weights> copies(n_copies, w);
     size_t next_copy = 0;
     const double decode = best_seconds(10, [&] {
@@ -119,5 +105,7 @@ int main() {
   std::printf("memory read bandwidth      %7.1f GB/s\n", bandwidth);
   std::printf("FMA peak (f32)             %7.1f GFLOP/s\n", peak);
   bench::bench_linear(ctx, bandwidth, peak);
+  bench::bench_quant_linear(ctx, bandwidth, peak);
+  bench::bench_attention(ctx, bandwidth, peak);
   return 0;
 }
