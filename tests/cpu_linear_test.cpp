@@ -52,12 +52,8 @@ TestWeights make_weights(WeightFormat format, int64_t n_out, int64_t n_in, uint3
 }
 
 const char* format_name(WeightFormat format) {
-  switch (format) {
-    case WeightFormat::f32: return "f32";
-    case WeightFormat::f16: return "f16";
-    case WeightFormat::bf16: return "bf16";
-  }
-  return "?";
+  constexpr const char* kNames[kFloatWeightFormatCount] = {"f32", "f16", "bf16"};
+  return kNames[static_cast<size_t>(format)];
 }
 
 constexpr WeightFormat kFormats[] = {WeightFormat::f32, WeightFormat::f16, WeightFormat::bf16};
@@ -72,7 +68,7 @@ class CpuLinear : public ::testing::TestWithParam<Isa> {
 
   // Runs one kernel of `pick` (gemv or gemm) on x rows one float past an aligned start, y rows padded to
   // a stride wider than n_out, and compares with the reference.
-  void check(std::array<LinearFn, kWeightFormatCount> Kernels::*pick, WeightFormat format, Shape s) {
+  void check(std::array<LinearFn, kFloatWeightFormatCount> Kernels::*pick, WeightFormat format, Shape s) {
     const TestWeights w = make_weights(format, s.n_out, s.n_in, 7);
     const int64_t x_stride = s.n_in + 3;
     const int64_t y_stride = s.n_out + 5;

@@ -5,6 +5,7 @@
 #include "cpu/kernels.h"
 #include "cpu/simd_kernels.h"
 #include "cpu/simd_linear.h"
+#include "cpu/simd_sequence.h"
 
 namespace hearth::cpu::simd {
 
@@ -31,6 +32,7 @@ void install_tables(Kernels& table) {
   table.bf16_to_f32 = bf16_to_f32<V>;
   table.gemv = {gemv<V, WeightFormat::f32>, gemv<V, WeightFormat::f16>, gemv<V, WeightFormat::bf16>};
   table.gemm = {gemm<V, WeightFormat::f32>, gemm<V, WeightFormat::f16>, gemm<V, WeightFormat::bf16>};
+  install_sequence_kernels<V>(table);
 }
 
 }  // namespace hearth::cpu::simd

@@ -18,15 +18,22 @@ const KernelTables& tables() {
   static const KernelTables built = [] {
     KernelTables t;
     install_scalar_kernels(t.scalar);
+    install_scalar_quant_kernels(t.scalar);
     t.avx2 = t.scalar;
     t.avx2.isa = Isa::avx2;
 #if defined(HEARTH_CPU_HAS_AVX2)
-    if (cpu_supports(Isa::avx2)) install_avx2_kernels(t.avx2);
+    if (cpu_supports(Isa::avx2)) {
+      install_avx2_kernels(t.avx2);
+      install_avx2_quant_kernels(t.avx2);
+    }
 #endif
     t.avx512 = t.avx2;
     t.avx512.isa = Isa::avx512;
 #if defined(HEARTH_CPU_HAS_AVX512)
-    if (cpu_supports(Isa::avx512)) install_avx512_kernels(t.avx512);
+    if (cpu_supports(Isa::avx512)) {
+      install_avx512_kernels(t.avx512);
+      install_avx512_quant_kernels(t.avx512);
+    }
 #endif
     return t;
   }();

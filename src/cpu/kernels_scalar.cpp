@@ -195,6 +195,7 @@ void install_scalar_kernels(Kernels& table) {
   const LinearFn bf16 = linear<Bf16Weight, uint16_t>;
   table.gemv = {f32, f16, bf16};
   table.gemm = {f32, f16, bf16};
+  install_scalar_sequence_kernels(table);
 }
 
 }  // namespace hearth::cpu

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/quant_linear.h"
+
 namespace hearth::cpu {
 namespace {
 
@@ -206,6 +208,14 @@ void top_k(const float* x, int64_t n, int64_t k, int64_t* indices) {
 
 void linear(const OpContext& ctx, const float* x, int64_t n_tokens, const WeightMatrix& weights, float* y,
             LinearNumerics numerics) {
+  if (is_quantized(weights.format)) {
+    if (numerics == LinearNumerics::as_stored) {
+      quantized_linear(ctx, x, n_tokens, weights, y);
+    } else {
+      dequantized_linear(ctx, x, n_tokens, weights, y);
+    }
+    return;
+  }
   const int64_t n_in = weights.n_in;
   const int64_t n_out = weights.n_out;
   thread_local std::vector<float> rounded;

@@ -74,6 +74,8 @@ int64_t argmax(const OpContext& ctx, const float* x, int64_t n);
 // Indices of the k largest values of x [n] (k ≤ n), largest first; equal values keep index order.
 void top_k(const float* x, int64_t n, int64_t k, int64_t* indices);
 
+// A weight matrix as stored in GGUF; weight_formats.h maps a tensor's type to its WeightFormat. n_in is a
+// whole number of the format's blocks.
 struct WeightMatrix {
   WeightFormat format = WeightFormat::f32;
   const void* data = nullptr;  // [n_out, n_in] values of `format`
@@ -81,15 +83,25 @@ struct WeightMatrix {
   int64_t n_in = 0;
 };
 
-// How F16/BF16 weights meet the activations. f32_upcast: weights converted exactly to f32 and multiplied
-// with the f32 activations. as_stored: activations first rounded to the weight format, as llama.cpp's CPU
-// backend does (its "vec_dot_type"), to reproduce its outputs. F32 weights ignore it.
-enum class LinearNumerics { f32_upcast, as_stored };
+// How weights meet the activations.
+// f32_upcast (= f32_dequant, the goldens' name for quantized files): weights converted exactly to f32 (F16 /
+//   BF16 upcast, quantized rows dequantized on the fly) and multiplied with the f32 activations.
+// as_stored: what llama.cpp's CPU backend does, to reproduce its outputs: activations rounded to F16 / BF16
+//   for those weights, or quantized to the format's ActivationFormat (Q8_0, Q8_1, Q8_K) for quantized
+//   weights, which then run the integer kernels: the fast path for quantized weights.
+// F32 weights ignore it.
+enum class LinearNumerics { f32_upcast, as_stored, f32_dequant = f32_upcast };
 
 // y [n_tokens, n_out] = x [n_tokens, n_in] · Wᵀ. One token runs the matrix-vector kernel with the output
 // rows split over threads (each streams its slice of the weights once); more tokens run the cache-blocked
 // kernel on (token block × output block) tasks.
 void linear(const OpContext& ctx, const float* x, int64_t n_tokens, const WeightMatrix& weights, float* y,
             LinearNumerics numerics = LinearNumerics::f32_upcast);
+
+// Mixture-of-experts linear: y [n_tokens, k, n_out], y[t, j] = x[t] · W_e, e = expert_ids[t·k + j] < n_expert.
+// `experts` describes one expert's matrix; its data holds the n_expert matrices back to back (GGUF's
+// [n_expert, n_out, n_in]). Tokens are grouped by expert, so each expert's weights stream once per call.
+void linear_experts(const OpContext& ctx, const float* x, int64_t n_tokens, const WeightMatrix& experts, int64_t n_expert,
+                    const int32_t* expert_ids, int64_t k, float* y, LinearNumerics numerics = LinearNumerics::f32_upcast);
 
 }  // namespace hearth::cpu

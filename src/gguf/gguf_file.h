@@ -22,7 +22,11 @@ namespace hearth::gguf {
 struct ReadLimits {
   uint64_t max_string_bytes = 64ull << 20;
   uint64_t max_array_elements = 1ull << 26;
-  uint32_t max_array_nesting = 8;
+  uint32_t max_array_nesting = 8;  // an array of scalars is depth 1, an array of such arrays depth 2, ...
+  // A parsed metadata value costs ~48 bytes of memory however small it is in the file (a UINT8 array element
+  // is 1 byte), so metadata memory is capped at this multiple of the file size plus a fixed allowance.
+  uint64_t metadata_memory_per_file_byte = 16;
+  uint64_t metadata_memory_allowance = 64ull << 20;
 };
 
 struct TensorInfo {
@@ -43,6 +47,10 @@ struct TensorInfo {
 class GgufFile {
  public:
   static Result<std::unique_ptr<GgufFile>> open(const std::filesystem::path& path, const ReadLimits& limits = {});
+  // Parses a GGUF image that is already in memory (fuzzing, embedded data). Nothing is copied: `bytes` must
+  // outlive the GgufFile. Split models cannot be opened this way. path() is empty.
+  static Result<std::unique_ptr<GgufFile>> open_memory(std::span<const uint8_t> bytes,
+                                                       const ReadLimits& limits = {});
   ~GgufFile();
   GgufFile(const GgufFile&) = delete;
   GgufFile& operator=(const GgufFile&) = delete;
@@ -68,6 +76,7 @@ class GgufFile {
   Result<std::vector<double>> get_float_array(std::string_view key) const;
   Result<std::vector<std::string>> get_string_array(std::string_view key) const;
 
+  // All tensors of all shards, shard by shard in file order.
   const std::vector<TensorInfo>& tensors() const;
   const TensorInfo* find_tensor(std::string_view name) const;
 

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "core/result.h"
+#include "tensor/blocks.h"
 #include "tensor/types.h"
 
 namespace hearth {
@@ -19,5 +20,15 @@ bool can_quantize(TensorType type);
 // Encodes n floats (a whole number of blocks) with ggml's reference algorithm (round-to-nearest for the
 // legacy types, the iterative scale search of the K-quants, best-of-table for IQ4). Returns bytes written.
 Result<uint64_t> quantize_row(TensorType type, const float* src, void* dst, int64_t n);
+
+// llama.cpp's x86 (AVX/AVX2) activation quantizers, which CPU kernels use to match its numerics: id = 127/amax
+// and round-half-even instead of the reference's 1/d and roundf, so a quant can differ by one unit from
+// quantize_row(Q8_0 / Q8_1). n is a whole number of 32-element blocks.
+void quantize_row_q8_0_activation(const float* src, BlockQ8_0* dst, int64_t n);
+void quantize_row_q8_1_activation(const float* src, BlockQ8_1* dst, int64_t n);
+
+// Decoders of the activation-only formats, which ggml registers no dequantizer for (tests and kernel checks).
+void dequantize_row_q8_1(const BlockQ8_1* src, float* dst, int64_t n);
+void dequantize_row_q8_k(const BlockQ8_K* src, float* dst, int64_t n);
 
 }  // namespace hearth

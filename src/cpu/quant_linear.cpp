@@ -1,0 +1,158 @@
+#include "cpu/quant_linear.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "cpu/weight_formats.h"
+#include "tensor/quants.h"
+
+namespace hearth::cpu {
+namespace {
+
+// Output rows per matrix-vector task: four panels, few enough tasks that waking threads stays cheap.
+constexpr int64_t kGemvRowsPerTask = 4 * kPanelRows;
+// Output rows per matrix-matrix task: enough tasks for load balance on a few cores.
+constexpr int64_t kOutputBlock = 64;
+// The quantized activations of one token block (n_in bytes per token) are read once per panel, so they
+// should stay in L2 (512 KiB per core on Zen 3) next to the panel: 256 KiB of them per block.
+constexpr int64_t kActivationBlockBytes = 256 * 1024;
+// Rows per task of the dequantizing path: 16 f32 rows of 4096 values (256 KiB) stay in L2.
+constexpr int64_t kDequantRows = 16;
+// Tokens per task of the dequantizing path, as the F32 path of ops.cpp.
+constexpr int64_t kDequantTokenBlock = 192;
+// Below this many activation values quantizing runs on the calling thread.
+constexpr int64_t kMinQuantizeValuesPerThread = 16 * 1024;
+
+struct ActivationBuffer {
+  std::vector<int8_t> q;
+  std::vector<float> d, s;
+  std::vector<int16_t> bsums;
+
+  QuantizedActivations view(ActivationFormat format, int64_t n_tokens, int64_t n_in) {
+    q.resize(n_tokens * n_in);
+    d.resize(n_tokens * n_in / activation_block_elements(format));
+    if (format == ActivationFormat::q8_1) s.resize(n_tokens * n_in / 32);
+    if (format == ActivationFormat::q8_k) bsums.resize(n_tokens * n_in / 16);
+    return {q.data(), d.data(), s.data(), bsums.data(), n_in};
+  }
+};
+
+// One thread's panel, sized for the largest n_in seen.
+struct PanelBuffer {
+  std::vector<int8_t> q;
+  std::vector<float> d, m;
+  std::vector<int16_t> scales, mins;
+
+  WeightPanel view(int64_t n_in) {
+    q.resize(kPanelRows * n_in);
+    d.resize(kPanelRows * n_in / 32);
+    m.resize(kPanelRows * n_in / 32);
+    scales.resize(kPanelRows * n_in / 2);
+    mins.resize(kPanelRows * n_in / 16);
+    return {q.data(), d.data(), m.data(), scales.data(), mins.data(), n_in};
+  }
+};
+
+PanelBuffer& thread_panel() {
+  thread_local PanelBuffer panel;
+  return panel;
+}
+
+QuantizedActivations quantize_activations(const OpContext& ctx, ActivationFormat format, const float* x, int64_t n_tokens,
+                                          int64_t n_in) {
+  thread_local ActivationBuffer buffer;
+  const QuantizedActivations out = buffer.view(format, n_tokens, n_in);
+  const QuantizeActivationsFn quantize = ctx.kernels->quantize_fn(format);
+  const int64_t useful_threads = std::max<int64_t>(1, n_tokens * n_in / kMinQuantizeValuesPerThread);
+  const int64_t n_tasks = std::min({n_tokens, useful_threads, static_cast<int64_t>(ctx.pool->size())});
+  if (n_tasks <= 1) {
+    quantize(x, n_in, n_tokens, out, 0);
+  } else {
+    ctx.pool->parallel_for(n_tasks, [&](int64_t task, int) {
+      const int64_t begin = n_tokens * task / n_tasks;
+      const int64_t end = n_tokens * (task + 1) / n_tasks;
+      quantize(x + begin * n_in, n_in, end - begin, out, begin);
+    });
+  }
+  return out;
+}
+
+// y[t, o] for o in [first_row, end_row) and t in [first_token, end_token): each panel of rows is unpacked once
+// and meets the tokens kPanelTokens at a time.
+void panel_rows(const QuantLinearKernels& kernels, const WeightMatrix& weights, int64_t row_bytes,
+                const QuantizedActivations& x, int64_t first_row, int64_t end_row, int64_t first_token,
+                int64_t end_token, float* y) {
+  const WeightPanel panel = thread_panel().view(weights.n_in);
+  const auto* bytes = static_cast<const uint8_t*>(weights.data);
+  for (int64_t o = first_row; o < end_row; o += kPanelRows) {
+    const int64_t rows = std::min(kPanelRows, end_row - o);
+    kernels.unpack(bytes + o * row_bytes, row_bytes, rows, panel);
+    for (int64_t t = first_token; t < end_token; t += kPanelTokens) {
+      kernels.dot(panel, rows, x, t, std::min(kPanelTokens, end_token - t), y + t * weights.n_out + o, weights.n_out);
+    }
+  }
+}
+
+}  // namespace
+
+void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, const WeightMatrix& weights, float* y) {
+  const int64_t n_in = weights.n_in;
+  const int64_t n_out = weights.n_out;
+  const QuantizedActivations activations =
+      quantize_activations(ctx, activation_format_of(weights.format), x, n_tokens, n_in);
+  const QuantLinearKernels& kernels = ctx.kernels->quant_fn(weights.format);
+  const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
+  if (n_tokens == 1) {
+    const int64_t n_tasks = (n_out + kGemvRowsPerTask - 1) / kGemvRowsPerTask;
+    ctx.pool->parallel_for(n_tasks, [&](int64_t task, int) {
+      const int64_t first = task * kGemvRowsPerTask;
+      panel_rows(kernels, weights, row_bytes, activations, first, std::min(n_out, first + kGemvRowsPerTask), 0, 1, y);
+    });
+    return;
+  }
+  // Equal token blocks of an even size (whole panel-token steps), so the last one is not a sliver.
+  const int64_t max_block = std::max<int64_t>(kPanelTokens, kActivationBlockBytes / n_in / kPanelTokens * kPanelTokens);
+  const int64_t token_blocks = (n_tokens + max_block - 1) / max_block;
+  const int64_t per_block = ((n_tokens + token_blocks - 1) / token_blocks + kPanelTokens - 1) / kPanelTokens * kPanelTokens;
+  const int64_t output_blocks = (n_out + kOutputBlock - 1) / kOutputBlock;
+  ctx.pool->parallel_for(
+      token_blocks * output_blocks,
+      [&](int64_t task, int) {
+        const int64_t t0 = task / output_blocks * per_block;
+        const int64_t o0 = task % output_blocks * kOutputBlock;
+        if (t0 >= n_tokens) return;
+        panel_rows(kernels, weights, row_bytes, activations, o0, std::min(n_out, o0 + kOutputBlock), t0,
+                   std::min(n_tokens, t0 + per_block), y);
+      },
+      Schedule::chunked);
+}
+
+void dequantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, const WeightMatrix& weights, float* y) {
+  const int64_t n_in = weights.n_in;
+  const int64_t n_out = weights.n_out;
+  const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
+  const TensorType type = tensor_type_of(weights.format);
+  const LinearFn kernel = n_tokens == 1 ? ctx.kernels->gemv_fn(WeightFormat::f32) : ctx.kernels->gemm_fn(WeightFormat::f32);
+  const int64_t token_blocks = (n_tokens + kDequantTokenBlock - 1) / kDequantTokenBlock;
+  const int64_t per_block = (n_tokens + token_blocks - 1) / token_blocks;
+  const int64_t row_groups = (n_out + kDequantRows - 1) / kDequantRows;
+  ctx.pool->parallel_for(
+      token_blocks * row_groups,
+      [&](int64_t task, int) {
+        const int64_t t0 = task / row_groups * per_block;
+        const int64_t o0 = task % row_groups * kDequantRows;
+        if (t0 >= n_tokens) return;
+        const int64_t rows = std::min(kDequantRows, n_out - o0);
+        thread_local std::vector<float> dequantized;
+        dequantized.resize(rows * n_in);
+        const auto* bytes = static_cast<const uint8_t*>(weights.data) + o0 * row_bytes;
+        for (int64_t r = 0; r < rows; ++r) {
+          // Cannot fail: every quantized WeightFormat is dequantizable and n_in is whole blocks (WeightMatrix).
+          static_cast<void>(dequantize_row(type, bytes + r * row_bytes, dequantized.data() + r * n_in, n_in));
+        }
+        kernel({x + t0 * n_in, n_in, dequantized.data(), n_in, rows, std::min(per_block, n_tokens - t0), y + t0 * n_out + o0, n_out});
+      },
+      n_tokens == 1 ? Schedule::static_ranges : Schedule::chunked);
+}
+
+}  // namespace hearth::cpu
