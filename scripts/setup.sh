@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   clang libclang-rt-14-dev          # libFuzzer harnesses and the sanitizer build
-  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libhwy-dev
+  nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev
   python3 python3-jinja2            # chat template reference renders in tests
   libpcre2-dev                      # tokenizer pre-tokenizer regexes
 )
