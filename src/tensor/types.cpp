@@ -76,7 +76,11 @@ Result<uint64_t> row_bytes(TensorType type, int64_t n) {
     return make_error("a row of ", n, " elements is not a whole number of ", info.name, " blocks of ",
                       info.block_elements);
   }
-  return static_cast<uint64_t>(n / info.block_elements) * info.block_bytes;
+  const uint64_t blocks = static_cast<uint64_t>(n / info.block_elements);
+  if (blocks > UINT64_MAX / info.block_bytes) {
+    return make_error("a row of ", n, " ", info.name, " elements does not fit in 64-bit byte counts");
+  }
+  return blocks * info.block_bytes;
 }
 
 }  // namespace hearth
