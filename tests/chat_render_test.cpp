@@ -22,7 +22,7 @@ using hearth::chat::ContentPart;
 using hearth::chat::Message;
 using nlohmann::json;
 
-const std::filesystem::path kDataDir = std::filesystem::path(__FILE__).parent_path() / "data";
+const std::filesystem::path kDataDir = HEARTH_TEST_DATA_DIR;
 
 json load_cases() {
   std::ifstream file(kDataDir / "chat_cases.json");

@@ -216,7 +216,9 @@ TEST(GgufHostile, TruncationAtEveryByteIsAnError) {
     // A private copy so AddressSanitizer catches any read past the truncated end.
     const std::vector<uint8_t> prefix(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
     Result<std::unique_ptr<GgufFile>> file = GgufFile::open_memory(prefix);
-    if (size < data_end) EXPECT_FALSE(file.ok()) << "accepted a prefix of " << size << " bytes";
+    if (size < data_end) {
+      EXPECT_FALSE(file.ok()) << "accepted a prefix of " << size << " bytes";
+    }
   }
 }
 

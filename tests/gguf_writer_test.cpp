@@ -242,7 +242,9 @@ TEST_F(GgufWriterTest, SplitModelRoundTrips) {
   writer.set("general.architecture", Value::string("test"));
   writer.set("test.tokens", Value::string_array({"a", "b"}));
   for (uint8_t i = 0; i < 5; ++i) {
-    ASSERT_TRUE(writer.add_tensor("t" + std::to_string(i), TensorType::F32, {4 + i}, pattern(i)).ok());
+    std::string name = "t";
+    name += std::to_string(i);
+    ASSERT_TRUE(writer.add_tensor(name, TensorType::F32, {4 + i}, pattern(i)).ok());
   }
   size_t last_progress = 0;
   const Status written = writer.write_split(dir_ / "model", 2, [&](size_t done, size_t total) {

@@ -60,7 +60,8 @@ void append_tool_call(std::string& out, const ToolCall& call) {
   } else if (call.arguments.is_string()) {
     out += call.arguments.get_ref<const std::string&>();
   }
-  out += "}" + std::string(kToolCallClose);
+  out += '}';
+  out += kToolCallClose;
 }
 
 void append_tool_response(std::string& out, const std::string& name, const json& response) {

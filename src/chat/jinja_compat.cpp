@@ -44,7 +44,10 @@ std::string python_float(double value) {
     return out;
   }
   out += digits[0];
-  if (digit_count > 1) out += "." + digits.substr(1);
+  if (digit_count > 1) {
+    out += '.';
+    out += digits.substr(1);
+  }
   char exponent_text[16];
   std::snprintf(exponent_text, sizeof exponent_text, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
   return out + exponent_text;
