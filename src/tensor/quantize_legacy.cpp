@@ -52,24 +52,29 @@ void pack_fifth_bits(const uint8_t* q, uint8_t* qh) {
 }
 
 // Symmetric formats: d = max / -half_range so the largest-magnitude element maps to quant 0.
-void quantize_symmetric(const float* x, int half_range, uint16_t* d_out, uint8_t* q) {
+// Returns the fp16 scale by value: a pointer to a packed block's field may be misaligned.
+uint16_t quantize_symmetric(const float* x, int half_range, uint8_t* q) {
   const float d = signed_absmax(x, 32) / static_cast<float>(-half_range);
   const float id = d != 0 ? 1.0f / d : 0.0f;
-  *d_out = f32_to_fp16(d);
   const float offset = static_cast<float>(half_range) + 0.5f;
   for (int j = 0; j < 32; ++j) {
     q[j] = static_cast<uint8_t>(std::min(2 * half_range - 1, static_cast<int>(x[j] * id + offset)));
   }
+  return f32_to_fp16(d);
 }
 
 // Formats with a minimum: d = (max - min) / levels, quants count up from min.
-void quantize_with_min(const float* x, int levels, uint16_t* d_out, uint16_t* m_out, uint8_t* q) {
+struct ScaleAndMin {
+  uint16_t d;
+  uint16_t m;
+};
+
+ScaleAndMin quantize_with_min(const float* x, int levels, uint8_t* q) {
   const Range range = value_range(x, 32);
   const float d = (range.max - range.min) / static_cast<float>(levels);
   const float id = d != 0 ? 1.0f / d : 0.0f;
-  *d_out = f32_to_fp16(d);
-  *m_out = f32_to_fp16(range.min);
   for (int j = 0; j < 32; ++j) q[j] = static_cast<uint8_t>(static_cast<int>((x[j] - range.min) * id + 0.5f));
+  return {f32_to_fp16(d), f32_to_fp16(range.min)};
 }
 
 }  // namespace
@@ -77,7 +82,7 @@ void quantize_with_min(const float* x, int levels, uint16_t* d_out, uint16_t* m_
 void quantize_q4_0(const float* x, BlockQ4_0* y, int64_t n) {
   for (int64_t b = 0; b < n / kQK4_0; ++b, x += kQK4_0) {
     uint8_t q[32];
-    quantize_symmetric(x, 8, &y[b].d, q);
+    y[b].d = quantize_symmetric(x, 8, q);
     pack_nibbles(q, y[b].qs);
   }
 }
@@ -85,7 +90,7 @@ void quantize_q4_0(const float* x, BlockQ4_0* y, int64_t n) {
 void quantize_q5_0(const float* x, BlockQ5_0* y, int64_t n) {
   for (int64_t b = 0; b < n / kQK5_0; ++b, x += kQK5_0) {
     uint8_t q[32];
-    quantize_symmetric(x, 16, &y[b].d, q);
+    y[b].d = quantize_symmetric(x, 16, q);
     pack_nibbles(q, y[b].qs);
     pack_fifth_bits(q, y[b].qh);
   }
@@ -94,7 +99,9 @@ void quantize_q5_0(const float* x, BlockQ5_0* y, int64_t n) {
 void quantize_q4_1(const float* x, BlockQ4_1* y, int64_t n) {
   for (int64_t b = 0; b < n / kQK4_1; ++b, x += kQK4_1) {
     uint8_t q[32];
-    quantize_with_min(x, 15, &y[b].d, &y[b].m, q);
+    const ScaleAndMin scale = quantize_with_min(x, 15, q);
+    y[b].d = scale.d;
+    y[b].m = scale.m;
     for (uint8_t& quant : q) quant = std::min<uint8_t>(15, quant);
     pack_nibbles(q, y[b].qs);
   }
@@ -103,7 +110,9 @@ void quantize_q4_1(const float* x, BlockQ4_1* y, int64_t n) {
 void quantize_q5_1(const float* x, BlockQ5_1* y, int64_t n) {
   for (int64_t b = 0; b < n / kQK5_1; ++b, x += kQK5_1) {
     uint8_t q[32];
-    quantize_with_min(x, 31, &y[b].d, &y[b].m, q);
+    const ScaleAndMin scale = quantize_with_min(x, 31, q);
+    y[b].d = scale.d;
+    y[b].m = scale.m;
     pack_nibbles(q, y[b].qs);
     pack_fifth_bits(q, y[b].qh);
   }
