@@ -10,6 +10,10 @@ packages=(
   libgtest-dev libgmock-dev
   python3 python3-jinja2            # chat template reference renders in tests
   libpcre2-dev                      # tokenizer pre-tokenizer regexes
+  libsndfile1-dev libsoxr-dev       # audio decoding (WAV/FLAC/MP3/OGG) and resampling
+  libfftw3-dev                      # the audio mel front end's FFT
+  libpng-dev libjpeg62-turbo-dev libwebp-dev libgif-dev   # image decoding
+  libcpp-httplib-dev libssl-dev     # hearth serve, model pulls over https, sha256 digests
 )
 
 missing=()

@@ -8,6 +8,7 @@ std::vector<Command> register_all_commands(CLI::App& app) {
   commands.push_back(register_quantize(app));
   commands.push_back(register_synth(app));
   commands.push_back(register_logits(app));
+  commands.push_back(register_encode(app));
   return commands;
 }
 

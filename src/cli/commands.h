@@ -12,5 +12,6 @@ Command register_show(CLI::App& app);
 Command register_quantize(CLI::App& app);
 Command register_synth(CLI::App& app);
 Command register_logits(CLI::App& app);
+Command register_encode(CLI::App& app);
 
 }  // namespace hearth::cli
