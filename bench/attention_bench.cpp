@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "cpu/attention.h"
@@ -41,7 +42,7 @@ Cache random_cache(cpu::KvFormat format) {
 
 }  // namespace
 
-void bench_attention(const cpu::OpContext& ctx, double bandwidth_gbs, double peak_gflops) {
+void bench_attention(const cpu::OpContext& ctx, const BenchOptions& options, const MachineLimits& limits) {
   std::vector<int32_t> cell_positions(kCells), query_positions(kPrefillTokens);
   for (int64_t j = 0; j < kCells; ++j) cell_positions[j] = static_cast<int32_t>(j);
   for (int64_t t = 0; t < kPrefillTokens; ++t) query_positions[t] = static_cast<int32_t>(kCells - kPrefillTokens + t);
@@ -56,23 +57,30 @@ void bench_attention(const cpu::OpContext& ctx, double bandwidth_gbs, double pea
   double prefill_flops = 0.0;
   for (int32_t position : query_positions) prefill_flops += 4.0 * (position + 1) * kHeads * kHeadDim;
   for (cpu::KvFormat format : {cpu::KvFormat::f32, cpu::KvFormat::f16}) {
+    const std::string name = format == cpu::KvFormat::f32 ? "F32" : "F16";
+    const std::string decode_name = "attention " + name + " decode 8x256 (2 KV heads) x 4096 keys";
+    const std::string prefill_name = "attention " + name + " prefill 512 tokens of 4096, causal";
+    if (!options.wants(decode_name) && !options.wants(prefill_name)) continue;
     const Cache cache = random_cache(format);
     const auto view = [&](const Cache& c) {
       return cpu::KvCacheView{format, c.keys(), c.values(), kCells, kKvHeads, cell_positions.data(), cell_seqs.data()};
     };
-    const char* name = format == cpu::KvFormat::f32 ? "F32" : "F16";
-    const std::vector<Cache> copies(dram_copies(cache.bytes()), cache);
-    size_t next_copy = 0;
-    const double decode = best_seconds(20, [&] {
-      cpu::attention(ctx, decode_query, view(copies[next_copy++ % copies.size()]), {}, out.data());
-    });
-    const double decode_gbs = cache.bytes() / decode / 1e9;
-    std::printf("attention %s decode 8x256 (2 KV heads) x 4096 keys %8.3f ms  %7.1f GB/s KV        %5.2f of bandwidth\n",
-                name, decode * 1e3, decode_gbs, decode_gbs / bandwidth_gbs);
-    const double prefill = best_seconds(2, [&] { cpu::attention(ctx, prefill_queries, view(cache), {}, out.data()); });
-    const double gflops = prefill_flops / prefill / 1e9;
-    std::printf("attention %s prefill 512 tokens of 4096, causal      %8.1f ms  %7.1f GFLOP/s          %5.2f of FMA peak\n",
-                name, prefill * 1e3, gflops, gflops / peak_gflops);
+    if (options.wants(decode_name)) {
+      const std::vector<Cache> copies(dram_copies(cache.bytes()), cache);
+      size_t next_copy = 0;
+      const Timing t = time_runs(options.repeats(20), [&] {
+        cpu::attention(ctx, decode_query, view(copies[next_copy++ % copies.size()]), {}, out.data());
+      });
+      const double gbs = cache.bytes() / t.best / 1e9;
+      std::printf("%s %8.3f ms (median %8.3f)  %7.1f GB/s KV        %5.2f of bandwidth\n", decode_name.c_str(), t.best * 1e3,
+                  t.median * 1e3, gbs, gbs / limits.read_gbs);
+    }
+    if (options.wants(prefill_name)) {
+      const Timing t = time_runs(options.repeats(2), [&] { cpu::attention(ctx, prefill_queries, view(cache), {}, out.data()); });
+      const double gflops = prefill_flops / t.best / 1e9;
+      std::printf("%s %8.1f ms (median %8.1f)  %7.1f GFLOP/s          %5.2f of FMA peak\n", prefill_name.c_str(), t.best * 1e3,
+                  t.median * 1e3, gflops, gflops / limits.fma_gflops);
+    }
   }
 }
 

@@ -1,13 +1,21 @@
-// Micro benchmark of the CPU compute core: the machine's memory read bandwidth and FMA peak, measured
-// here on all pool threads, and F32/F16/BF16 linear layers and attention printed as fractions of those
-// limits (decode is bandwidth-bound, prefill compute-bound).
+// Micro benchmark of the CPU compute core: the machine's memory read bandwidth, f32 FMA peak and int8
+// dot-product peak, measured here on all pool threads, and linear layers and attention printed as fractions
+// of those limits (decode is bandwidth-bound, prefill compute-bound).
+//
+// Usage: kernels_bench [--filter TEXT[,TEXT...]] [--quick]
+//   --filter  run only the cases whose printed name contains one of the texts (e.g. "Q4_K 1x4096")
+//   --quick   fewer repeats per case
+// HEARTH_NUM_THREADS sets the thread count (1 gives one core's compute speed).
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "attention_bench.h"
+#include "bench_options.h"
 #include "cpu/cpu_features.h"
 #include "cpu/ops.h"
 #include "machine_limits.h"
@@ -18,29 +26,61 @@
 namespace hearth::bench {
 namespace {
 
-// 256 MiB: 8× the 32 MiB L3 of this machine class, so the sum streams from DRAM.
-double read_bandwidth_gbs(cpu::ThreadPool& pool) {
-  const int64_t n = int64_t{64} << 20;
-  std::vector<float> values(n, 1.0f);
-  std::vector<float> sinks(pool.size());
-  const double seconds = best_seconds(10, [&] {
-    pool.parallel_for(pool.size(), [&](int64_t task, int thread) {
-      const int64_t begin = n * task / pool.size() / 32 * 32;
-      const int64_t end = n * (task + 1) / pool.size() / 32 * 32;
-      sinks[thread] += stream_sum_avx2(values.data() + begin, end - begin);
-    });
-  });
-  return static_cast<double>(n) * sizeof(float) / seconds / 1e9;
+// A 1 GiB buffer (32× the L3 of this machine class) read in slices of 128 MiB, each timed on its own: a slice
+// is still 4× the L3 and was last read a whole buffer ago, so it comes from DRAM, and a slice is short enough
+// that on a shared machine some passes run undisturbed. Each thread reads one contiguous part of a slice as
+// 1, 2, 4 or 8 side-by-side streams (a kernel reading several weight rows at once keeps more requests in
+// flight than one stream does); the best slice of the best stream count is the machine's read bandwidth.
+double read_bandwidth_gbs(cpu::ThreadPool& pool, const BenchOptions& options) {
+  constexpr int64_t kBytes = int64_t{1} << 30;
+  constexpr int64_t kSliceBytes = int64_t{128} << 20;
+  constexpr int64_t kGranule = 128 * 8 * 64;  // whole 128-byte steps for every stream count, 64 B aligned
+  std::vector<uint8_t> buffer(kBytes, 1);
+  std::vector<uint64_t> sinks(pool.size());
+  const int64_t n_threads = pool.size();
+  double best = 0.0;
+  std::printf("memory read bandwidth by streams per thread:");
+  for (int streams : {1, 2, 4, 8}) {
+    double best_slice = 1e30;
+    for (int pass = 0; pass < options.repeats(4); ++pass) {
+      for (int64_t slice = 0; slice < kBytes; slice += kSliceBytes) {
+        const uint8_t* start = buffer.data() + slice;
+        const Timing t = time_runs(1, [&] {
+          pool.parallel_for(n_threads, [&](int64_t task, int thread) {
+            const int64_t begin = kSliceBytes * task / n_threads / kGranule * kGranule;
+            const int64_t end = kSliceBytes * (task + 1) / n_threads / kGranule * kGranule;
+            sinks[thread] |= stream_read_avx2(start + begin, end - begin, streams);
+          });
+        });
+        best_slice = std::min(best_slice, t.best);
+      }
+    }
+    const double gbs = static_cast<double>(kSliceBytes) / best_slice / 1e9;
+    std::printf("  %d: %.1f", streams, gbs);
+    best = std::max(best, gbs);
+  }
+  std::printf(" GB/s\n");
+  return best;
 }
 
-double fma_peak_gflops(cpu::ThreadPool& pool) {
+double fma_peak_gflops(cpu::ThreadPool& pool, const BenchOptions& options) {
   const int64_t iterations = 20'000'000;
   std::vector<float> sinks(pool.size());
-  const double seconds = best_seconds(3, [&] {
+  const Timing t = time_runs(options.repeats(4), [&] {
     pool.parallel_for(pool.size(), [&](int64_t, int thread) { sinks[thread] += fma_loop_avx2(iterations); });
   });
   const double flops = 2.0 * 8 * kFmaChains * static_cast<double>(iterations) * pool.size();
-  return flops / seconds / 1e9;
+  return flops / t.best / 1e9;
+}
+
+double int8_peak_gops(cpu::ThreadPool& pool, const BenchOptions& options) {
+  const int64_t iterations = 20'000'000;
+  std::vector<int32_t> sinks(pool.size());
+  const Timing t = time_runs(options.repeats(4), [&] {
+    pool.parallel_for(pool.size(), [&](int64_t, int thread) { sinks[thread] += int8_dot_loop_avx2(iterations); });
+  });
+  const double ops = 2.0 * 32 * kDotChains * static_cast<double>(iterations) * pool.size();
+  return ops / t.best / 1e9;
 }
 
 struct Weights {
@@ -64,48 +104,81 @@ Weights random_weights(cpu::WeightFormat format, int64_t count) {
   return w;
 }
 
-void bench_linear(const cpu::OpContext& ctx, double bandwidth_gbs, double peak_gflops) {
+void bench_float_linear(const cpu::OpContext& ctx, const BenchOptions& options, const MachineLimits& limits) {
   constexpr int64_t kDim = 4096;
   constexpr int64_t kPrefillTokens = 512;
   const char* names[] = {"F32", "F16", "BF16"};
   std::vector<float> x(kPrefillTokens * kDim, 0.5f), y(kPrefillTokens * kDim);
   for (cpu::WeightFormat format : {cpu::WeightFormat::f32, cpu::WeightFormat::f16, cpu::WeightFormat::bf16}) {
+    const std::string name = names[static_cast<int>(format)];
+    const std::string decode_name = "linear " + name + " 1x4096x4096";
+    const std::string prefill_name = "linear " + name + " 512x4096x4096";
+    if (!options.wants(decode_name) && !options.wants(prefill_name)) continue;
     const Weights w = random_weights(format, kDim * kDim);
-    const cpu::WeightMatrix matrix{format, w.data(), kDim, kDim};
-    const size_t n_copies = dram_copies(w.bytes());
-    const std::vector<Weights> copies(n_copies, w);
-    size_t next_copy = 0;
-    const double decode = best_seconds(10, [&] {
-      const Weights& copy = copies[next_copy++ % n_copies];
-      cpu::linear(ctx, x.data(), 1, {format, copy.data(), kDim, kDim}, y.data());
-    });
-    const double decode_gbs = w.bytes() / decode / 1e9;
-    std::printf("linear %-4s 1x4096x4096    %8.3f ms  %7.1f GB/s weights   %5.2f of bandwidth\n",
-                names[static_cast<int>(format)], decode * 1e3, decode_gbs, decode_gbs / bandwidth_gbs);
-    const double prefill = best_seconds(2, [&] { cpu::linear(ctx, x.data(), kPrefillTokens, matrix, y.data()); });
-    const double gflops = 2.0 * kPrefillTokens * kDim * kDim / prefill / 1e9;
-    std::printf("linear %-4s 512x4096x4096  %8.1f ms  %7.1f GFLOP/s          %5.2f of FMA peak\n",
-                names[static_cast<int>(format)], prefill * 1e3, gflops, gflops / peak_gflops);
+    if (options.wants(decode_name)) {
+      const std::vector<Weights> copies(dram_copies(w.bytes()), w);
+      size_t next_copy = 0;
+      const Timing t = time_runs(options.repeats(std::max<int>(10, 2 * copies.size())), [&] {
+        const Weights& copy = copies[next_copy++ % copies.size()];
+        cpu::linear(ctx, x.data(), 1, {format, copy.data(), kDim, kDim}, y.data());
+      });
+      const double gbs = w.bytes() / t.best / 1e9;
+      std::printf("%-30s %9.3f ms (median %9.3f)  %7.1f GB/s weights  %5.2f of bandwidth\n", decode_name.c_str(),
+                  t.best * 1e3, t.median * 1e3, gbs, gbs / limits.read_gbs);
+    }
+    if (options.wants(prefill_name)) {
+      const cpu::WeightMatrix matrix{format, w.data(), kDim, kDim};
+      const Timing t = time_runs(options.repeats(2), [&] { cpu::linear(ctx, x.data(), kPrefillTokens, matrix, y.data()); });
+      const double gflops = 2.0 * kPrefillTokens * kDim * kDim / t.best / 1e9;
+      std::printf("%-30s %9.1f ms (median %9.1f)  %7.1f GFLOP/s     %5.2f of FMA peak\n", prefill_name.c_str(), t.best * 1e3,
+                  t.median * 1e3, gflops, gflops / limits.fma_gflops);
+    }
   }
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  for (std::string part; std::getline(stream, part, ',');) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
 }
 
 }  // namespace
 }  // namespace hearth::bench
 
-int main() {
+int main(int argc, char** argv) {
   using namespace hearth;
+  bench::BenchOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
+      options.quick = true;
+    } else if (arg == "--filter" && i + 1 < argc) {
+      options.filters = bench::split_commas(argv[++i]);
+    } else if (arg.rfind("--filter=", 0) == 0) {
+      options.filters = bench::split_commas(arg.substr(std::strlen("--filter=")));
+    } else {
+      std::fprintf(stderr, "usage: kernels_bench [--filter TEXT[,TEXT...]] [--quick]\n");
+      return 2;
+    }
+  }
   if (!cpu::cpu_supports(cpu::Isa::avx2)) {
     std::printf("kernels_bench measures the machine limits with AVX2 loops; this CPU has no AVX2\n");
     return 1;
   }
   const cpu::OpContext ctx = cpu::default_op_context();
   std::printf("kernels: %s, threads: %d\n", std::string(cpu::isa_name(ctx.kernels->isa)).c_str(), ctx.pool->size());
-  const double bandwidth = bench::read_bandwidth_gbs(*ctx.pool);
-  const double peak = bench::fma_peak_gflops(*ctx.pool);
-  std::printf("memory read bandwidth      %7.1f GB/s\n", bandwidth);
-  std::printf("FMA peak (f32)             %7.1f GFLOP/s\n", peak);
-  bench::bench_linear(ctx, bandwidth, peak);
-  bench::bench_quant_linear(ctx, bandwidth, peak);
-  bench::bench_attention(ctx, bandwidth, peak);
+  bench::MachineLimits limits{};
+  limits.read_gbs = bench::read_bandwidth_gbs(*ctx.pool, options);
+  limits.fma_gflops = bench::fma_peak_gflops(*ctx.pool, options);
+  limits.int8_gops = bench::int8_peak_gops(*ctx.pool, options);
+  std::printf("memory read bandwidth          %7.1f GB/s\n", limits.read_gbs);
+  std::printf("FMA peak (f32)                 %7.1f GFLOP/s\n", limits.fma_gflops);
+  std::printf("int8 dot peak (maddubs+madd)   %7.1f GOP/s (2 per byte product)\n", limits.int8_gops);
+  bench::bench_float_linear(ctx, options, limits);
+  bench::bench_quant_linear(ctx, options, limits);
+  bench::bench_attention(ctx, options, limits);
   return 0;
 }

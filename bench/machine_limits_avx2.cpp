@@ -6,18 +6,21 @@
 
 namespace hearth::bench {
 
-float stream_sum_avx2(const float* values, int64_t n) {
-  __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
-  for (int64_t i = 0; i < n; i += 32) {
-    a = _mm256_add_ps(a, _mm256_loadu_ps(values + i));
-    b = _mm256_add_ps(b, _mm256_loadu_ps(values + i + 8));
-    c = _mm256_add_ps(c, _mm256_loadu_ps(values + i + 16));
-    d = _mm256_add_ps(d, _mm256_loadu_ps(values + i + 24));
+uint64_t stream_read_avx2(const uint8_t* bytes, int64_t n_bytes, int n_streams) {
+  const int64_t part = n_bytes / n_streams;
+  __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
+  for (int64_t offset = 0; offset < part; offset += 128) {
+    for (int s = 0; s < n_streams; ++s) {
+      const auto* p = reinterpret_cast<const __m256i*>(bytes + s * part + offset);
+      a = _mm256_or_si256(a, _mm256_loadu_si256(p));
+      b = _mm256_or_si256(b, _mm256_loadu_si256(p + 1));
+      c = _mm256_or_si256(c, _mm256_loadu_si256(p + 2));
+      d = _mm256_or_si256(d, _mm256_loadu_si256(p + 3));
+    }
   }
-  const __m256 sum = _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d));
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, sum);
-  return lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+  const __m256i all = _mm256_or_si256(_mm256_or_si256(a, b), _mm256_or_si256(c, d));
+  const __m128i half = _mm_or_si128(_mm256_castsi256_si128(all), _mm256_extracti128_si256(all, 1));
+  return static_cast<uint64_t>(_mm_cvtsi128_si64(half)) | static_cast<uint64_t>(_mm_extract_epi64(half, 1));
 }
 
 // 12 chains: FMA latency (4-5 cycles) × 2 FMA pipes needs at least 10 in flight; 12 of 16 registers.
@@ -34,6 +37,28 @@ float fma_loop_avx2(int64_t iterations) {
   alignas(32) float lanes[8];
   _mm256_store_ps(lanes, total);
   return lanes[0];
+}
+
+// Only the int32 add is a loop-carried dependency; the empty asm makes `bytes` new each round so the
+// products cannot be hoisted out of the loop.
+int32_t int8_dot_loop_avx2(int64_t iterations) {
+  __m256i acc[kDotChains];
+  __m256i weights[kDotChains];
+  for (int i = 0; i < kDotChains; ++i) {
+    acc[i] = _mm256_setzero_si256();
+    weights[i] = _mm256_set1_epi8(static_cast<char>(i - 4));
+  }
+  __m256i bytes = _mm256_set1_epi8(3);
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int64_t it = 0; it < iterations; ++it) {
+    __asm__ volatile("" : "+x"(bytes));
+    for (int i = 0; i < kDotChains; ++i) {
+      acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(_mm256_maddubs_epi16(bytes, weights[i]), ones));
+    }
+  }
+  __m256i total = acc[0];
+  for (int i = 1; i < kDotChains; ++i) total = _mm256_add_epi32(total, acc[i]);
+  return _mm256_extract_epi32(total, 0);
 }
 
 }  // namespace hearth::bench

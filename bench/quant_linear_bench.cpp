@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "cpu/weight_formats.h"
@@ -46,44 +47,57 @@ std::vector<uint8_t> make_weights(cpu::WeightFormat format, int64_t n_out, int64
   return weights;
 }
 
-void bench_decode(const cpu::OpContext& ctx, cpu::WeightFormat format, int64_t n_out, int64_t n_in, double bandwidth_gbs) {
-  const std::vector<uint8_t> weights = make_weights(format, n_out, n_in);
-  const auto bytes = static_cast<double>(weights.size());
-  const size_t n_copies = dram_copies(bytes);
-  const std::vector<std::vector<uint8_t>> copies(n_copies, weights);
-  std::vector<float> x(n_in, 0.5f), y(n_out);
-  size_t next_copy = 0;
-  const double seconds = best_seconds(10, [&] {
-    const cpu::WeightMatrix matrix{format, copies[next_copy++ % n_copies].data(), n_out, n_in};
-    cpu::linear(ctx, x.data(), 1, matrix, y.data(), cpu::LinearNumerics::as_stored);
-  });
-  const double gbs = bytes / seconds / 1e9;
-  std::printf("linear %-6s 1x%ldx%ld   %8.3f ms  %7.1f GB/s weights   %5.2f of bandwidth\n",
-              name_of(format), static_cast<long>(n_out), static_cast<long>(n_in), seconds * 1e3, gbs,
-              gbs / bandwidth_gbs);
+std::string shape_name(cpu::WeightFormat format, int64_t n_tokens, int64_t n_out, int64_t n_in) {
+  return "linear " + std::string(name_of(format)) + " " + std::to_string(n_tokens) + "x" + std::to_string(n_out) + "x" +
+         std::to_string(n_in);
 }
 
-void bench_prefill(const cpu::OpContext& ctx, cpu::WeightFormat format, double peak_gflops) {
+// Cycles through copies of the weights (dram_copies) so that every timed call reads them from DRAM.
+void bench_decode(const cpu::OpContext& ctx, const BenchOptions& options, cpu::WeightFormat format, int64_t n_tokens,
+                  int64_t n_out, int64_t n_in, const MachineLimits& limits) {
+  const std::string name = shape_name(format, n_tokens, n_out, n_in);
+  if (!options.wants(name)) return;
+  const std::vector<uint8_t> weights = make_weights(format, n_out, n_in);
+  const auto bytes = static_cast<double>(weights.size());
+  const std::vector<std::vector<uint8_t>> copies(dram_copies(bytes), weights);
+  std::vector<float> x(n_tokens * n_in), y(n_tokens * n_out);
+  std::mt19937 rng(2);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  for (float& v : x) v = dist(rng);
+  size_t next_copy = 0;
+  const Timing t = time_runs(options.repeats(std::max<int>(10, 2 * copies.size())), [&] {
+    const cpu::WeightMatrix matrix{format, copies[next_copy++ % copies.size()].data(), n_out, n_in};
+    cpu::linear(ctx, x.data(), n_tokens, matrix, y.data(), cpu::LinearNumerics::as_stored);
+  });
+  const double gbs = bytes / t.best / 1e9;
+  std::printf("%-30s %9.3f ms (median %9.3f)  %7.1f GB/s weights  %5.2f of bandwidth\n", name.c_str(), t.best * 1e3,
+              t.median * 1e3, gbs, gbs / limits.read_gbs);
+}
+
+void bench_prefill(const cpu::OpContext& ctx, const BenchOptions& options, cpu::WeightFormat format, const MachineLimits& limits) {
   constexpr int64_t kTokens = 512, kDim = 4096;
+  const std::string name = shape_name(format, kTokens, kDim, kDim);
+  if (!options.wants(name)) return;
   const std::vector<uint8_t> weights = make_weights(format, kDim, kDim);
   std::vector<float> x(kTokens * kDim), y(kTokens * kDim);
   std::mt19937 rng(2);
   std::uniform_real_distribution<float> dist(-1, 1);
   for (float& v : x) v = dist(rng);
   const cpu::WeightMatrix matrix{format, weights.data(), kDim, kDim};
-  const double seconds = best_seconds(2, [&] { cpu::linear(ctx, x.data(), kTokens, matrix, y.data(), cpu::LinearNumerics::as_stored); });
-  const double gflops = 2.0 * kTokens * kDim * kDim / seconds / 1e9;
-  std::printf("linear %-6s 512x4096x4096   %8.1f ms  %7.1f GFLOP/s          %5.2f of FMA peak\n",
-              name_of(format), seconds * 1e3, gflops, gflops / peak_gflops);
+  const Timing t = time_runs(options.repeats(2), [&] { cpu::linear(ctx, x.data(), kTokens, matrix, y.data(), cpu::LinearNumerics::as_stored); });
+  const double gflops = 2.0 * kTokens * kDim * kDim / t.best / 1e9;
+  std::printf("%-30s %9.1f ms (median %9.1f)  %7.1f GFLOP/s     %5.2f of FMA peak, %4.2f of int8 peak\n", name.c_str(),
+              t.best * 1e3, t.median * 1e3, gflops, gflops / limits.fma_gflops, gflops / limits.int8_gops);
 }
 
 }  // namespace
 
-void bench_quant_linear(const cpu::OpContext& ctx, double bandwidth_gbs, double peak_gflops) {
+void bench_quant_linear(const cpu::OpContext& ctx, const BenchOptions& options, const MachineLimits& limits) {
   for (cpu::WeightFormat format : kFormats) {
-    bench_decode(ctx, format, 4096, 4096, bandwidth_gbs);
-    bench_decode(ctx, format, 16384, 4096, bandwidth_gbs);
-    bench_prefill(ctx, format, peak_gflops);
+    bench_decode(ctx, options, format, 1, 4096, 4096, limits);
+    bench_decode(ctx, options, format, 1, 16384, 4096, limits);
+    bench_decode(ctx, options, format, 4, 4096, 4096, limits);
+    bench_prefill(ctx, options, format, limits);
   }
 }
 

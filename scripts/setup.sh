@@ -14,7 +14,12 @@ packages=(
   libfftw3-dev                      # the audio mel front end's FFT
   libpng-dev libjpeg62-turbo-dev libwebp-dev libgif-dev   # image decoding
   libcpp-httplib-dev libssl-dev     # hearth serve, model pulls over https, sha256 digests
+  libedit-dev                       # line editing in the `hearth run` REPL
 )
+
+# Node.js and npm run the official ollama / openai JavaScript clients in the API tests; a machine that already
+# has them (Debian's or NodeSource's packages) keeps its own.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -7,6 +7,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 scripts/setup.sh
+# The official `ollama` and `openai` JavaScript clients the API tests drive (versions pinned by the lock file).
+(cd tests/npm && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== release build and tests"
 BUILD_DIR=$root/build scripts/build.sh

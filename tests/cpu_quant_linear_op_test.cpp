@@ -34,8 +34,10 @@ std::vector<float> reference_op(const float* x, Shape s, const WeightMatrix& w, 
 
 TEST(QuantLinearOp, MatchesScalarKernelsOnEveryPathAndThreadCount) {
   for (WeightFormat format : kQuantFormats) {
-    // 300 tokens of 1024 inputs make two token blocks of the matrix-matrix path.
-    for (Shape s : {Shape{1, 100, 1024}, Shape{5, 70, 256}, Shape{300, 40, 1024}}) {
+    // 1-4 tokens take the matrix-vector kernels, split over threads when the rows are large enough; 300
+    // tokens of 1024 inputs make two token blocks of the matrix-matrix path.
+    for (Shape s : {Shape{1, 100, 1024}, Shape{1, 301, 2048}, Shape{3, 130, 2048}, Shape{4, 9, 256}, Shape{5, 70, 256},
+                    Shape{300, 40, 1024}}) {
       const testing::Bytes weights = testing::random_weights(format, s.n_out, s.n_in, 31);
       const testing::Floats x = testing::random_floats(s.n_tokens * s.n_in, 0, -2, 2, 32);
       const WeightMatrix w{format, weights.data(), s.n_out, s.n_in};

@@ -1,7 +1,10 @@
 // The quantized linear kernels of every kernel table (scalar included) against Σ dequantize(w)·dequantize(x)
 // in double, for every quantized weight format on odd sizes, and the SIMD activation quantizers against the
 // scalar ones (bit-exact: they decide llama.cpp's numerics).
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -23,6 +26,8 @@ using testing::normalized_mse;
 // The kernels differ from the reference only by float rounding: f32 block scales and accumulators against
 // double, on sums whose terms partly cancel (the min terms of Q2_K / Q4_K / Q5_K).
 constexpr double kKernelBound = 1e-10;
+// The matrix-vector kernels against the panel kernels of the same table: float summation order only.
+constexpr double kPanelPathBound = 1e-12;
 
 std::vector<Isa> every_isa() {
   std::vector<Isa> isas = {Isa::scalar};
@@ -87,7 +92,81 @@ TEST_P(QuantLinearKernels, SixtyFourTokens) {
   for (WeightFormat format : kQuantFormats) check(format, {64, 7, 256});
 }
 
+// The matrix-vector kernels on the stored blocks: every token count they take, rows whose starts fall at
+// every alignment (rows are an odd number of bytes apart for most formats and the matrix starts one byte
+// past a boundary), a row range that starts past row 0 and tokens past token 0, against the same reference.
+class QuantGemvKernels : public ::testing::TestWithParam<Isa> {
+ protected:
+  const Kernels& table() const { return *kernels_for(GetParam()); }
+
+  void check(WeightFormat format, Shape s) {
+    SCOPED_TRACE(format_name(format) + " tokens=" + std::to_string(s.n_tokens) + " out=" + std::to_string(s.n_out) +
+                 " in=" + std::to_string(s.n_in));
+    const ActivationFormat activation = activation_format_of(format);
+    const int64_t row_bytes = weight_row_bytes(format, s.n_in);
+    const testing::Bytes weights = testing::random_weights(format, s.n_out, s.n_in, 23);
+    // One token before the ones the kernel reads, so first_token is not 0.
+    const int64_t all_tokens = s.n_tokens + 1;
+    const testing::Floats x = testing::random_floats(all_tokens * s.n_in, 1, -3, 3, 24);
+    ActivationStorage quantized(all_tokens, s.n_in);
+    table().quantize_fn(activation)(x.data(), s.n_in, all_tokens, quantized.view, 0);
+    std::vector<std::vector<float>> x_values;
+    for (int64_t t = 1; t < all_tokens; ++t) x_values.push_back(testing::dequantized_activation(quantized.view, activation, t));
+    std::vector<float> want = testing::reference_linear(format, weights.data(), s.n_out, x_values, s.n_in);
+    if (activation == ActivationFormat::q8_1) {
+      for (int64_t t = 0; t < s.n_tokens; ++t) {
+        for (int64_t o = 0; o < s.n_out; ++o) {
+          want[t * s.n_out + o] += static_cast<float>(
+              testing::q8_1_sum_rounding(format, weights.data() + o * row_bytes, quantized.view, t + 1));
+        }
+      }
+    }
+    // Rows [0, split) and [split, n_out) in two calls, into outputs with a wider stride; NaN marks what
+    // no call may write.
+    const int64_t y_stride = s.n_out + 3;
+    std::vector<float> y(s.n_tokens * y_stride, std::numeric_limits<float>::quiet_NaN());
+    const QuantGemvFn gemv = table().quant_fn(format).gemv;
+    ASSERT_NE(gemv, nullptr);
+    const int64_t split = s.n_out / 3;
+    gemv(weights.data(), row_bytes, split, quantized.view, 1, s.n_tokens, y.data(), y_stride);
+    gemv(weights.data() + split * row_bytes, row_bytes, s.n_out - split, quantized.view, 1, s.n_tokens, y.data() + split, y_stride);
+    std::vector<float> got(s.n_tokens * s.n_out);
+    for (int64_t t = 0; t < s.n_tokens; ++t) {
+      std::copy_n(y.data() + t * y_stride, s.n_out, got.data() + t * s.n_out);
+      for (int64_t o = s.n_out; o < y_stride; ++o) EXPECT_TRUE(std::isnan(y[t * y_stride + o])) << "token " << t;
+    }
+    // Over all outputs at once: a single output that happens to cancel to near zero must not decide alone.
+    EXPECT_LE(normalized_mse(got.data(), want.data(), got.size()), kKernelBound);
+    // The panel kernels of the same table form the same integer sums: the 32-value formats even add the
+    // floats in the same order, the super-block formats add the min term at another point.
+    const QuantizedActivations from_token_1{quantized.view.q + s.n_in, quantized.view.d + s.n_in / activation_block_elements(activation),
+                                            quantized.view.s + s.n_in / 32, quantized.view.bsums + s.n_in / 16, s.n_in};
+    std::vector<float> panel(s.n_tokens * s.n_out);
+    testing::run_panel_kernels(table(), format, weights.data(), s.n_out, from_token_1, s.n_tokens, panel.data());
+    if (weight_block_elements(format) == 32 && GetParam() != Isa::scalar) {
+      EXPECT_EQ(got, panel);
+    } else {
+      EXPECT_LE(normalized_mse(got.data(), panel.data(), got.size()), kPanelPathBound);
+    }
+  }
+};
+
+TEST_P(QuantGemvKernels, OddShapesAndEveryTokenCount) {
+  for (WeightFormat format : kQuantFormats) {
+    const int64_t block = weight_block_elements(format);
+    for (int64_t n_in : {block, 3 * block, int64_t{4096} + (block == 32 ? 96 : 0)}) {
+      for (int64_t n_out : {1, 7, 33, 257}) {
+        for (int64_t n_tokens = 1; n_tokens <= kGemvMaxTokens; ++n_tokens) {
+          if (n_out == 257 && n_in > 3 * block && n_tokens > 1) continue;  // the largest size once is enough
+          check(format, {n_tokens, n_out, n_in});
+        }
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Isa, QuantLinearKernels, ::testing::ValuesIn(every_isa()), testing::isa_test_name);
+INSTANTIATE_TEST_SUITE_P(Isa, QuantGemvKernels, ::testing::ValuesIn(every_isa()), testing::isa_test_name);
 
 // Activations with exact rounding ties (k + 0.5 after scaling), an all-zero block, and a block whose largest
 // magnitude is positive (Q8_K's d is then negative).

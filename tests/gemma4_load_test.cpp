@@ -9,6 +9,7 @@
 #include "gguf/gguf_writer.h"
 #include "models/gemma4/config.h"
 #include "models/gemma4/weights.h"
+#include "engine/loaded_model.h"
 #include "models/text_model.h"
 #include "support/fixtures.h"
 
@@ -103,6 +104,61 @@ TEST(Gemma4Load, TowerTensorsAreIgnored) {
                              }
                            });
   ASSERT_TRUE(model.ok()) << model.error();
+}
+
+// Ollama's own converter writes the vocabulary as model "llama" with pre "gemma4" and the sliding RoPE base
+// as rope.local.freq_base; such a file must tokenize and compute exactly as the llama.cpp-style original.
+// Both copies use a sliding base other than the 10000 default, so a missed fallback shows.
+std::filesystem::path write_rope_variant(bool ollama_style) {
+  auto source = gguf::GgufFile::open(test::fixture(kDense));
+  EXPECT_TRUE(source.ok());
+  gguf::GgufWriter writer;
+  for (const gguf::KeyValue& kv : (*source)->metadata()) {
+    if (kv.key == "gemma4.rope.freq_base_swa") {
+      writer.set(ollama_style ? "gemma4.rope.local.freq_base" : kv.key, gguf::Value::f32(20000.0f));
+    } else if (kv.key == "tokenizer.ggml.model" && ollama_style) {
+      writer.set(kv.key, gguf::Value::string("llama"));
+      writer.set("tokenizer.ggml.pre", gguf::Value::string("gemma4"));
+    } else {
+      writer.set(kv.key, kv.value);
+    }
+  }
+  for (const gguf::TensorInfo& tensor : (*source)->tensors()) {
+    std::vector<int64_t> ne(tensor.ne.begin(), tensor.ne.begin() + tensor.n_dims);
+    EXPECT_TRUE(writer.add_tensor(tensor.name, tensor.type, ne, std::vector<uint8_t>(tensor.data, tensor.data + tensor.bytes)).ok());
+  }
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("gemma4_rope_" + std::string(ollama_style ? "ollama_" : "llama_") + std::to_string(getpid()) + ".gguf");
+  EXPECT_TRUE(writer.write(path).ok());
+  return path;
+}
+
+TEST(Gemma4Load, OllamaPublishedKeysGiveTheSameModel) {
+  HEARTH_REQUIRE_FIXTURES();
+  const auto ollama_path = write_rope_variant(true), llama_path = write_rope_variant(false);
+  auto ollama = engine::load_model(ollama_path);
+  auto llama = engine::load_model(llama_path);
+  auto original = engine::load_model(test::fixture(kDense));
+  std::filesystem::remove(ollama_path);
+  std::filesystem::remove(llama_path);
+  ASSERT_TRUE(ollama.ok()) << ollama.error();
+  ASSERT_TRUE(llama.ok()) << llama.error();
+  ASSERT_TRUE(original.ok()) << original.error();
+
+  const std::string text = "Hello <|turn>user\nWhy is the sky blue? It scatters light, mostly the short wavelengths.";
+  const std::vector<int32_t> tokens = (*llama)->tokenizer.tokenize(text, true, true);
+  EXPECT_EQ((*ollama)->tokenizer.tokenize(text, true, true), tokens);
+  auto logits = [&](engine::LoadedModel& model) {
+    cache::KvCache cache(model.model->kv_slots(), {});
+    std::vector<engine::BatchEntry> batch;
+    for (size_t i = 0; i < tokens.size(); ++i) batch.push_back({0, tokens[i], nullptr, static_cast<int32_t>(i), i + 1 == tokens.size()});
+    auto out = model.model->forward(batch, cache, {});
+    EXPECT_TRUE(out.ok());
+    return out.ok() ? *out : std::vector<float>{};
+  };
+  const std::vector<float> expected = logits(**llama);
+  EXPECT_EQ(logits(**ollama), expected);
+  EXPECT_NE(logits(**original), expected);  // the base matters, so the comparison above can fail
 }
 
 }  // namespace

@@ -137,4 +137,42 @@ void KvCache::remove_sequence(int32_t seq_id) {
   seq_pos_max_[seq_id] = -1;
 }
 
+void KvCache::truncate_sequence(int32_t seq_id, int32_t from) {
+  if (seq_id < 0 || seq_id >= options_.n_seq_max) return;
+  const uint64_t bit = uint64_t{1} << seq_id;
+  int32_t highest = -1;
+  for (Slot& slot : slots_) {
+    for (int64_t cell = 0; cell < slot.n_cells; ++cell) {
+      if (!(slot.seq_sets[cell] & bit)) continue;
+      if (slot.positions[cell] >= from) {
+        slot.seq_sets[cell] &= ~bit;
+      } else {
+        highest = std::max(highest, slot.positions[cell]);
+      }
+    }
+  }
+  seq_pos_max_[seq_id] = highest;
+}
+
+bool KvCache::can_continue_at(int32_t seq_id, int32_t next) const {
+  if (seq_id < 0 || seq_id >= options_.n_seq_max || next < 0) return false;
+  const uint64_t bit = uint64_t{1} << seq_id;
+  for (const Slot& slot : slots_) {
+    const int32_t first_needed = slot.spec.sliding_window > 0 ? std::max(0, next - slot.spec.sliding_window + 1) : 0;
+    // Positions first_needed .. next−1 must all be present, each once.
+    int64_t present = 0;
+    for (int64_t cell = 0; cell < slot.n_cells; ++cell) {
+      const int32_t pos = slot.positions[cell];
+      if ((slot.seq_sets[cell] & bit) && pos >= first_needed && pos < next) ++present;
+    }
+    if (present != next - first_needed) return false;
+  }
+  return true;
+}
+
+int32_t KvCache::last_position(int32_t seq_id) const {
+  if (seq_id < 0 || seq_id >= options_.n_seq_max) return -1;
+  return seq_pos_max_[seq_id];
+}
+
 }  // namespace hearth::cache

@@ -48,6 +48,13 @@ class KvCache {
   cpu::KvCacheView view(int64_t slot) const;
 
   void remove_sequence(int32_t seq_id);
+  // Forgets the sequence's cells at positions >= from (prefix reuse keeps what comes before).
+  void truncate_sequence(int32_t seq_id, int32_t from);
+  // Whether the sequence can continue at position `next` with every key it would attend still stored: a
+  // sliding slot may already have overwritten cells the new position needs (spec/batching-and-caches.md §3).
+  bool can_continue_at(int32_t seq_id, int32_t next) const;
+  // Highest stored position of the sequence, −1 when it has none.
+  int32_t last_position(int32_t seq_id) const;
   int64_t n_seq_max() const { return options_.n_seq_max; }
 
  private:

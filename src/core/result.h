@@ -37,6 +37,8 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
+  T value_or(T fallback) const& { return ok() ? value() : std::move(fallback); }
+
   const std::string& error() const { return std::get<Error>(state_).message; }
   Error take_error() && { return std::get<Error>(std::move(state_)); }
 

@@ -98,9 +98,18 @@ using UnpackWeightsFn = void (*)(const void* rows, int64_t row_bytes, int64_t n_
 using PanelDotFn = void (*)(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x,
                             int64_t first_token, int64_t n_tokens, float* y, int64_t y_stride);
 
+// Tokens per call of a matrix-vector kernel: decode, and the few tokens of a batched or speculative decode.
+inline constexpr int64_t kGemvMaxTokens = 4;
+
+// y[t, r] = Σ_i x[first_token + t, i] · w[r, i] for r < n_rows, t < n_tokens ≤ kGemvMaxTokens, read straight
+// from the stored blocks (rows row_bytes apart) without a panel: the integer sums of unpack + dot.
+using QuantGemvFn = void (*)(const void* rows, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x,
+                             int64_t first_token, int64_t n_tokens, float* y, int64_t y_stride);
+
 struct QuantLinearKernels {
   UnpackWeightsFn unpack = nullptr;
   PanelDotFn dot = nullptr;
+  QuantGemvFn gemv = nullptr;
 };
 
 using BinaryFn = void (*)(const float* a, const float* b, float* y, int64_t n);

@@ -98,6 +98,17 @@ void round_activations(const OpContext& ctx, WeightFormat format, const float* x
   });
 }
 
+std::vector<double> rope_inverse_frequencies(const RopeParams& params) {
+  const int64_t pairs = params.n_rot / 2;
+  std::vector<double> inv_freq(pairs);
+  for (int64_t j = 0; j < pairs; ++j) {
+    const double factor = params.freq_factors != nullptr ? params.freq_factors[j] : 1.0;
+    inv_freq[j] = params.freq_scale * std::pow(static_cast<double>(params.theta_base),
+                                               -2.0 * static_cast<double>(j) / static_cast<double>(params.n_rot)) / factor;
+  }
+  return inv_freq;
+}
+
 }  // namespace
 
 OpContext default_op_context() { return OpContext{&default_thread_pool(), &active_kernels()}; }
@@ -165,13 +176,7 @@ void softmax(const OpContext& ctx, const float* x, const SoftmaxParams& params, 
 
 void rope(const OpContext& ctx, const RopeParams& params, const float* x, const int32_t* positions, float* y,
           int64_t n_tokens, int64_t n_heads, int64_t head_dim) {
-  const int64_t pairs = params.n_rot / 2;
-  std::vector<double> inv_freq(pairs);
-  for (int64_t j = 0; j < pairs; ++j) {
-    const double factor = params.freq_factors != nullptr ? params.freq_factors[j] : 1.0;
-    inv_freq[j] = params.freq_scale * std::pow(static_cast<double>(params.theta_base),
-                                               -2.0 * static_cast<double>(j) / static_cast<double>(params.n_rot)) / factor;
-  }
+  const std::vector<double> inv_freq = rope_inverse_frequencies(params);
   const auto rotate = params.mode == RopeMode::neox ? ctx.kernels->rope_neox : ctx.kernels->rope_adjacent;
   for_row_ranges(ctx, n_tokens, n_heads * head_dim, [&](int64_t begin, int64_t end) {
     std::vector<float> cos_table(params.n_rot), sin_table(params.n_rot);
@@ -182,6 +187,29 @@ void rope(const OpContext& ctx, const RopeParams& params, const float* x, const 
         float* head_out = y + (t * n_heads + h) * head_dim;
         rotate(head_in, cos_table.data(), sin_table.data(), params.n_rot, head_out);
         if (head_out != head_in) std::memcpy(head_out + params.n_rot, head_in + params.n_rot, (head_dim - params.n_rot) * sizeof(float));
+      }
+    }
+  });
+}
+
+void rope_2d(const OpContext& ctx, const RopeParams& params, const float* x, const int32_t* positions_a,
+             const int32_t* positions_b, float* y, int64_t n_tokens, int64_t n_heads, int64_t head_dim) {
+  const std::vector<double> inv_freq = rope_inverse_frequencies(params);
+  const auto rotate = params.mode == RopeMode::neox ? ctx.kernels->rope_neox : ctx.kernels->rope_adjacent;
+  const int64_t half = head_dim / 2;
+  for_row_ranges(ctx, n_tokens, n_heads * head_dim, [&](int64_t begin, int64_t end) {
+    std::vector<float> cos_a(params.n_rot), sin_a(params.n_rot), cos_b(params.n_rot), sin_b(params.n_rot);
+    const auto turn = [&](const float* in, const float* cos_table, const float* sin_table, float* out) {
+      rotate(in, cos_table, sin_table, params.n_rot, out);
+      if (out != in) std::memcpy(out + params.n_rot, in + params.n_rot, (half - params.n_rot) * sizeof(float));
+    };
+    for (int64_t t = begin; t < end; ++t) {
+      rope_angles(params, inv_freq, positions_a[t], cos_a.data(), sin_a.data());
+      rope_angles(params, inv_freq, positions_b[t], cos_b.data(), sin_b.data());
+      for (int64_t h = 0; h < n_heads; ++h) {
+        const int64_t offset = (t * n_heads + h) * head_dim;
+        turn(x + offset, cos_a.data(), sin_a.data(), y + offset);
+        turn(x + offset + half, cos_b.data(), sin_b.data(), y + offset + half);
       }
     }
   });

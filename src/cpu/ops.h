@@ -68,6 +68,12 @@ struct RopeParams {
 void rope(const OpContext& ctx, const RopeParams& params, const float* x, const int32_t* positions, float* y,
           int64_t n_tokens, int64_t n_heads, int64_t head_dim);
 
+// 2-D RoPE (Gemma 4 vision, gemma4.md §5.4): each head of x, y [n_tokens, n_heads, head_dim] is two halves of
+// head_dim/2 values; the first half turns as rope() by positions_a, the second by positions_b, each with
+// `params` over a head of head_dim/2 (n_rot counts within a half).
+void rope_2d(const OpContext& ctx, const RopeParams& params, const float* x, const int32_t* positions_a,
+             const int32_t* positions_b, float* y, int64_t n_tokens, int64_t n_heads, int64_t head_dim);
+
 // First index of the largest value of x [n].
 int64_t argmax(const OpContext& ctx, const float* x, int64_t n);
 

@@ -1,8 +1,9 @@
-// The quantized linear kernels with AVX2 (simd_quant_x86.h). Compiled with -mavx2 -mfma -mf16c (isa.cmake);
-// only reached after cpu_supports(Isa::avx2).
+// The quantized linear kernels with AVX2: the panel kernels of simd_quant_x86.h and the matrix-vector ones of
+// simd_gemv_x86.h. Compiled with -mavx2 -mfma -mf16c (isa.cmake); only reached after cpu_supports(Isa::avx2).
 #include <immintrin.h>
 
 #include "cpu/kernels_install.h"
+#include "cpu/simd_gemv_x86.h"
 #include "cpu/simd_quant_x86.h"
 
 namespace hearth::cpu {
@@ -16,6 +17,9 @@ struct Avx2Bytes {
 
 }  // namespace
 
-void install_avx2_quant_kernels(Kernels& table) { simd_x86::install_quant_tables<Avx2Bytes>(table); }
+void install_avx2_quant_kernels(Kernels& table) {
+  simd_x86::install_quant_tables<Avx2Bytes>(table);
+  simd_x86::install_gemv_tables<Avx2Bytes>(table);
+}
 
 }  // namespace hearth::cpu

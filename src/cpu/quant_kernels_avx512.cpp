@@ -1,5 +1,6 @@
 // The quantized linear kernels on the AVX-512 level (Zen 4, Sapphire Rapids): the 256-bit kernels of
-// simd_quant_x86.h with the VNNI byte dot product, which replaces maddubs + madd by one instruction.
+// simd_quant_x86.h and simd_gemv_x86.h with the VNNI byte dot product, which replaces maddubs + madd by one
+// instruction.
 // Compiled with the AVX-512 flags of isa.cmake; only reached after cpu_supports(Isa::avx512).
 // GCC 12 reports its own _mm512_undefined_* placeholders as uninitialised (GCC bug 105593, fixed in 13).
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
@@ -9,6 +10,7 @@
 #include <immintrin.h>
 
 #include "cpu/kernels_install.h"
+#include "cpu/simd_gemv_x86.h"
 #include "cpu/simd_quant_x86.h"
 
 namespace hearth::cpu {
@@ -20,6 +22,9 @@ struct Avx512VnniBytes {
 
 }  // namespace
 
-void install_avx512_quant_kernels(Kernels& table) { simd_x86::install_quant_tables<Avx512VnniBytes>(table); }
+void install_avx512_quant_kernels(Kernels& table) {
+  simd_x86::install_quant_tables<Avx512VnniBytes>(table);
+  simd_x86::install_gemv_tables<Avx512VnniBytes>(table);
+}
 
 }  // namespace hearth::cpu

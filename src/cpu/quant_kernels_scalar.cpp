@@ -2,8 +2,10 @@
 // unpacking of every weight format into a WeightPanel and the dot products of §9 on it. Integer sums are
 // exact; the float sums accumulate in double so the reference is more accurate than the kernels compared
 // with it.
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <vector>
 
 #include "cpu/kernels_install.h"
 #include "tensor/fp16.h"
@@ -313,28 +315,54 @@ void dot_super_blocks(const WeightPanel& panel, int64_t n_rows, const QuantizedA
   }
 }
 
+// The matrix-vector kernel of the reference: the panel kernels, kPanelRows rows at a time.
+template <UnpackWeightsFn kUnpack, PanelDotFn kDot>
+void gemv_through_panel(const void* rows, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x,
+                        int64_t first_token, int64_t n_tokens, float* y, int64_t y_stride) {
+  const int64_t n_in = x.n_in;
+  thread_local std::vector<int8_t> q;
+  thread_local std::vector<float> d, m;
+  thread_local std::vector<int16_t> scales, mins;
+  q.resize(kPanelRows * n_in);
+  d.resize(kPanelRows * n_in / 32);
+  m.resize(kPanelRows * n_in / 32);
+  scales.resize(kPanelRows * n_in / 2);
+  mins.resize(kPanelRows * n_in / 16);
+  const WeightPanel panel{q.data(), d.data(), m.data(), scales.data(), mins.data(), n_in};
+  for (int64_t r = 0; r < n_rows; r += kPanelRows) {
+    const int64_t panel_rows = std::min(kPanelRows, n_rows - r);
+    kUnpack(static_cast<const uint8_t*>(rows) + r * row_bytes, row_bytes, panel_rows, panel);
+    for (int64_t t = 0; t < n_tokens; t += kPanelTokens) {
+      kDot(panel, panel_rows, x, first_token + t, std::min(kPanelTokens, n_tokens - t), y + t * y_stride + r, y_stride);
+    }
+  }
+}
+
+template <UnpackWeightsFn kUnpack, PanelDotFn kDot>
+constexpr QuantLinearKernels entry() {
+  return {kUnpack, kDot, gemv_through_panel<kUnpack, kDot>};
+}
+
 }  // namespace
 
 void install_scalar_quant_kernels(Kernels& table) {
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_0)] = quantize_q8_0;
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_1)] = quantize_q8_1;
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_k)] = quantize_q8_k;
-  const auto set = [&table](WeightFormat format, UnpackWeightsFn unpack, PanelDotFn dot) {
-    table.quant_linear[quant_index(format)] = {unpack, dot};
-  };
-  set(WeightFormat::q4_0, unpack_q4_0, dot_blocks32<false>);
-  set(WeightFormat::q4_1, unpack_q4_1, dot_blocks32<true>);
-  set(WeightFormat::q5_0, unpack_q5_0, dot_blocks32<false>);
-  set(WeightFormat::q5_1, unpack_q5_1, dot_blocks32<true>);
-  set(WeightFormat::q8_0, unpack_q8_0, dot_blocks32<false>);
-  set(WeightFormat::q2_k, unpack_q2_k, dot_super_blocks);
-  set(WeightFormat::q3_k, unpack_q3_k, dot_super_blocks);
-  set(WeightFormat::q4_k, unpack_q4_k_or_q5_k<BlockQ4_K, false>, dot_super_blocks);
-  set(WeightFormat::q5_k, unpack_q4_k_or_q5_k<BlockQ5_K, true>, dot_super_blocks);
-  set(WeightFormat::q6_k, unpack_q6_k, dot_super_blocks);
-  set(WeightFormat::iq4_nl, unpack_iq4_nl, dot_blocks32<false>);
-  set(WeightFormat::iq4_xs, unpack_iq4_xs, dot_super_blocks);
-  set(WeightFormat::mxfp4, unpack_mxfp4, dot_blocks32<false>);
+  const auto set = [&table](WeightFormat format, QuantLinearKernels kernels) { table.quant_linear[quant_index(format)] = kernels; };
+  set(WeightFormat::q4_0, entry<unpack_q4_0, dot_blocks32<false>>());
+  set(WeightFormat::q4_1, entry<unpack_q4_1, dot_blocks32<true>>());
+  set(WeightFormat::q5_0, entry<unpack_q5_0, dot_blocks32<false>>());
+  set(WeightFormat::q5_1, entry<unpack_q5_1, dot_blocks32<true>>());
+  set(WeightFormat::q8_0, entry<unpack_q8_0, dot_blocks32<false>>());
+  set(WeightFormat::q2_k, entry<unpack_q2_k, dot_super_blocks>());
+  set(WeightFormat::q3_k, entry<unpack_q3_k, dot_super_blocks>());
+  set(WeightFormat::q4_k, entry<unpack_q4_k_or_q5_k<BlockQ4_K, false>, dot_super_blocks>());
+  set(WeightFormat::q5_k, entry<unpack_q4_k_or_q5_k<BlockQ5_K, true>, dot_super_blocks>());
+  set(WeightFormat::q6_k, entry<unpack_q6_k, dot_super_blocks>());
+  set(WeightFormat::iq4_nl, entry<unpack_iq4_nl, dot_blocks32<false>>());
+  set(WeightFormat::iq4_xs, entry<unpack_iq4_xs, dot_super_blocks>());
+  set(WeightFormat::mxfp4, entry<unpack_mxfp4, dot_blocks32<false>>());
 }
 
 }  // namespace hearth::cpu

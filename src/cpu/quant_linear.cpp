@@ -9,8 +9,8 @@
 namespace hearth::cpu {
 namespace {
 
-// Output rows per matrix-vector task: four panels, few enough tasks that waking threads stays cheap.
-constexpr int64_t kGemvRowsPerTask = 4 * kPanelRows;
+// Below this many weight bytes per thread a matrix-vector product is not worth waking another thread for.
+constexpr int64_t kMinGemvBytesPerThread = 64 * 1024;
 // Output rows per matrix-matrix task: enough tasks for load balance on a few cores.
 constexpr int64_t kOutputBlock = 64;
 // The quantized activations of one token block (n_in bytes per token) are read once per panel, so they
@@ -102,11 +102,15 @@ void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, co
       quantize_activations(ctx, activation_format_of(weights.format), x, n_tokens, n_in);
   const QuantLinearKernels& kernels = ctx.kernels->quant_fn(weights.format);
   const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
-  if (n_tokens == 1) {
-    const int64_t n_tasks = (n_out + kGemvRowsPerTask - 1) / kGemvRowsPerTask;
+  if (n_tokens <= kGemvMaxTokens) {
+    // One contiguous range of rows per thread, so that each core streams its own slice of the weights.
+    const int64_t useful_threads = std::max<int64_t>(1, n_out * row_bytes / kMinGemvBytesPerThread);
+    const int64_t n_tasks = std::min<int64_t>(useful_threads, ctx.pool->size());
+    const auto* bytes = static_cast<const uint8_t*>(weights.data);
     ctx.pool->parallel_for(n_tasks, [&](int64_t task, int) {
-      const int64_t first = task * kGemvRowsPerTask;
-      panel_rows(kernels, weights, row_bytes, activations, first, std::min(n_out, first + kGemvRowsPerTask), 0, 1, y);
+      const int64_t begin = n_out * task / n_tasks;
+      const int64_t end = n_out * (task + 1) / n_tasks;
+      kernels.gemv(bytes + begin * row_bytes, row_bytes, end - begin, activations, 0, n_tokens, y + begin, n_out);
     });
     return;
   }

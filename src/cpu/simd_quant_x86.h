@@ -155,12 +155,12 @@ void store_bytes(int8_t* p, __m256i v) {
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
 }
 
-// 16 packed bytes → 32 nibbles: low nibbles are elements 0-15, high nibbles 16-31.
+// 16 packed bytes → 32 nibbles: low nibbles are elements 0-15, high nibbles 16-31 (one broadcast load, and
+// only the upper copy shifted).
 template <class X>
 __m256i nibbles(const uint8_t* qs) {
-  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-  const __m128i low = _mm_set1_epi8(0x0F);
-  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), low), _mm_and_si128(packed, low));
+  const __m256i packed = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
+  return _mm256_and_si256(_mm256_srlv_epi64(packed, _mm256_setr_epi64x(0, 0, 4, 4)), _mm256_set1_epi8(0x0F));
 }
 
 // Byte i = 0x10 where bit i of `bits` is set, else 0 (the fifth bit of Q5_0 / Q5_1 values).
@@ -551,7 +551,6 @@ struct SuperBlocks {
 // Fills the quantized linear entries of `table`.
 template <class X>
 void install_quant_tables(Kernels& table) {
-  constexpr auto index = [](WeightFormat format) { return static_cast<size_t>(format) - kFloatWeightFormatCount; };
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_0)] = quantize_q8_32<X, false>;
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_1)] = quantize_q8_32<X, true>;
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_k)] = quantize_q8_k<X>;
@@ -562,19 +561,23 @@ void install_quant_tables(Kernels& table) {
   const PanelDotFn offset256 = panel_dot<SuperBlocks<X, false, MinTerm::integer_offset>::template Tile>;
   const PanelDotFn signed256 = panel_dot<SuperBlocks<X, true, MinTerm::none>::template Tile>;
 
-  table.quant_linear[index(WeightFormat::q4_0)] = {unpack_q4_0<X>, signed32};
-  table.quant_linear[index(WeightFormat::q4_1)] = {unpack_q4_1<X>, unsigned32_min};
-  table.quant_linear[index(WeightFormat::q5_0)] = {unpack_q5_0<X>, signed32};
-  table.quant_linear[index(WeightFormat::q5_1)] = {unpack_q5_1<X>, unsigned32_min};
-  table.quant_linear[index(WeightFormat::q8_0)] = {unpack_q8_0<X>, signed32};
-  table.quant_linear[index(WeightFormat::q2_k)] = {unpack_q2_k<X>, float_min256};
-  table.quant_linear[index(WeightFormat::q3_k)] = {unpack_q3_k<X>, offset256};
-  table.quant_linear[index(WeightFormat::q4_k)] = {unpack_q4_k_or_q5_k<X, BlockQ4_K, false>, float_min256};
-  table.quant_linear[index(WeightFormat::q5_k)] = {unpack_q4_k_or_q5_k<X, BlockQ5_K, true>, float_min256};
-  table.quant_linear[index(WeightFormat::q6_k)] = {unpack_q6_k<X>, offset256};
-  table.quant_linear[index(WeightFormat::iq4_nl)] = {unpack_iq4_nl<X>, signed32};
-  table.quant_linear[index(WeightFormat::iq4_xs)] = {unpack_iq4_xs<X>, signed256};
-  table.quant_linear[index(WeightFormat::mxfp4)] = {unpack_mxfp4<X>, signed32};
+  const auto set = [&table](WeightFormat format, UnpackWeightsFn unpack, PanelDotFn dot) {
+    table.quant_linear[static_cast<size_t>(format) - kFloatWeightFormatCount].unpack = unpack;
+    table.quant_linear[static_cast<size_t>(format) - kFloatWeightFormatCount].dot = dot;
+  };
+  set(WeightFormat::q4_0, unpack_q4_0<X>, signed32);
+  set(WeightFormat::q4_1, unpack_q4_1<X>, unsigned32_min);
+  set(WeightFormat::q5_0, unpack_q5_0<X>, signed32);
+  set(WeightFormat::q5_1, unpack_q5_1<X>, unsigned32_min);
+  set(WeightFormat::q8_0, unpack_q8_0<X>, signed32);
+  set(WeightFormat::q2_k, unpack_q2_k<X>, float_min256);
+  set(WeightFormat::q3_k, unpack_q3_k<X>, offset256);
+  set(WeightFormat::q4_k, unpack_q4_k_or_q5_k<X, BlockQ4_K, false>, float_min256);
+  set(WeightFormat::q5_k, unpack_q4_k_or_q5_k<X, BlockQ5_K, true>, float_min256);
+  set(WeightFormat::q6_k, unpack_q6_k<X>, offset256);
+  set(WeightFormat::iq4_nl, unpack_iq4_nl<X>, signed32);
+  set(WeightFormat::iq4_xs, unpack_iq4_xs<X>, signed256);
+  set(WeightFormat::mxfp4, unpack_mxfp4<X>, signed32);
 }
 
 }  // namespace hearth::cpu::simd_x86

@@ -3,6 +3,10 @@
 // spec/batching-and-caches.md §8.1), each with its own position; the KV cache's mask keeps sequences apart.
 #include <cstdint>
 
+#include <span>
+#include <vector>
+
+#include "cpu/attention.h"
 #include "cpu/ops.h"
 
 namespace hearth::engine {
@@ -20,6 +24,14 @@ struct ForwardOptions {
   // f32_upcast computes with exact f32 weights (the goldens' f32_upcast / f32_dequant runs).
   cpu::LinearNumerics numerics = cpu::LinearNumerics::as_stored;
   int64_t n_ubatch = 512;  // tokens per micro-batch; longer batches are split
+  // Position ranges whose tokens attend to each other in both directions (an image's soft tokens). A range
+  // is never split across micro-batches, so one must fit in n_ubatch.
+  std::span<const cpu::BidirectionalRange> bidirectional{};
 };
+
+// Where the micro-batch starting at `begin` ends: at most n_ubatch entries, moved so that no bidirectional
+// range is cut (back to the range's start when tokens precede it, else on to its end).
+size_t micro_batch_end(std::span<const BatchEntry> batch, size_t begin, int64_t n_ubatch,
+                       std::span<const cpu::BidirectionalRange> ranges);
 
 }  // namespace hearth::engine

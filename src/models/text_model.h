@@ -10,6 +10,7 @@
 #include "cache/kv_cache.h"
 #include "core/result.h"
 #include "engine/batch.h"
+#include "gguf/gguf_file.h"
 
 namespace hearth::models {
 
@@ -20,6 +21,12 @@ class TextModel {
   virtual int64_t n_vocab() const = 0;
   virtual int64_t n_embd() const = 0;
   virtual int64_t n_ctx_train() const = 0;
+  // The GGUF file the weights are mapped from (tokenizer, chat template and other metadata live there too).
+  virtual const gguf::GgufFile& file() const = 0;
+
+  // Weight bytes one decoded token reads (every matrix once, the routed share of the experts; embedding
+  // lookups and norms are negligible): the memory traffic that bounds decode speed.
+  virtual uint64_t decode_bytes_per_token() const = 0;
 
   // The cache slots this model writes; pass them to cache::KvCache or cache::kv_cache_bytes.
   virtual std::vector<cache::KvSlotSpec> kv_slots() const = 0;

@@ -36,16 +36,14 @@ void drain(int out_fd, int err_fd, std::string& out, std::string& err) {
   }
 }
 
-}  // namespace
-
-ProcessResult run_process(const std::vector<std::string>& argv) {
+ProcessResult spawn(const std::vector<std::string>& argv, const char* stdin_path) {
   int out_pipe[2];
   int err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdin_path, O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
 
@@ -69,6 +67,22 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv) { return spawn(argv, "/dev/null"); }
+
+ProcessResult run_process_with_input(const std::vector<std::string>& argv, const std::string& input) {
+  char path[] = "/tmp/hearth_stdin_XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  const bool written = ::write(fd, input.data(), input.size()) == static_cast<ssize_t>(input.size());
+  ::close(fd);
+  if (!written) throw std::runtime_error("cannot write the child's stdin");
+  ProcessResult result = spawn(argv, path);
+  ::unlink(path);
   return result;
 }
 

@@ -24,6 +24,8 @@ Rows attention(const MicroBatch& mb, const Config& config, const LayerConfig& la
   const cpu::AttentionQueries queries{q.data(), mb.n(), n_head, head_dim, mb.positions.data(), mb.seq_ids.data()};
   cpu::AttentionParams params;  // scale 1.0: Q and K are RMS-normalised instead
   params.mask.sliding_window = layer.sliding ? static_cast<int32_t>(config.sliding_window) : 0;
+  params.mask.bidirectional = mb.bidirectional.data();
+  params.mask.n_bidirectional = static_cast<int64_t>(mb.bidirectional.size());
   Rows out(q.size());
   cpu::attention(mb.ctx, queries, kv.cache->view(kv.read_slot), params, out.data());
   return mb.linear(out, w.attn_output);

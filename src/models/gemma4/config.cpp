@@ -94,7 +94,8 @@ Result<Config> load_config(const gguf::GgufFile& file) {
   Result<int64_t> n_ctx_train = read_uint(file, "context_length");
   Result<int64_t> per_layer = read_uint(file, "embedding_length_per_layer_input");
   Result<int64_t> window = read_uint(file, "attention.sliding_window");
-  Result<int64_t> head_dim_swa = read_uint(file, "attention.key_length_swa");
+  // Ollama-published files may omit the head sizes; its defaults are the real models' 256 / 512.
+  Result<int64_t> head_dim_swa = read_uint_or(file, "attention.key_length_swa", 256);
   for (const Result<int64_t>* required : {&n_layer, &n_embd, &n_ctx_train, &per_layer, &window, &head_dim_swa}) {
     if (!*required) return Error{required->error()};
   }
@@ -124,7 +125,7 @@ Result<Config> load_config(const gguf::GgufFile& file) {
   Result<std::vector<int64_t>> pattern = read_per_layer(file, "attention.sliding_window_pattern", config.n_layer, std::nullopt);
   if (!pattern) return Error{pattern.error()};
 
-  Result<int64_t> head_dim_full = read_uint_or(file, "attention.key_length", config.n_embd / config.n_head);
+  Result<int64_t> head_dim_full = read_uint_or(file, "attention.key_length", 512);
   if (!head_dim_full) return Error{head_dim_full.error()};
   Result<int64_t> value_dim_full = read_uint_or(file, "attention.value_length", *head_dim_full);
   Result<int64_t> value_dim_swa = read_uint_or(file, "attention.value_length_swa", *head_dim_swa);
@@ -137,8 +138,11 @@ Result<Config> load_config(const gguf::GgufFile& file) {
   Result<int64_t> n_rot_full = read_uint_or(file, "rope.dimension_count", *head_dim_full);
   if (!n_rot_full) return Error{n_rot_full.error()};
   Result<int64_t> n_rot_swa = read_uint_or(file, "rope.dimension_count_swa", *n_rot_full);
-  Result<float> rope_base_full = read_float_or(file, "rope.freq_base", 10000.0f);
-  Result<float> rope_base_swa = read_float_or(file, "rope.freq_base_swa", 10000.0f);
+  // Ollama's fallbacks: the sliding base may be written as rope.local.freq_base; the full base defaults to 1e6.
+  Result<float> rope_base_full = read_float_or(file, "rope.freq_base", 1.0e6f);
+  Result<float> rope_base_local = read_float_or(file, "rope.local.freq_base", 10000.0f);
+  if (!rope_base_local) return Error{rope_base_local.error()};
+  Result<float> rope_base_swa = read_float_or(file, "rope.freq_base_swa", *rope_base_local);
   Result<float> eps = read_float_or(file, "attention.layer_norm_rms_epsilon", -1.0f);
   Result<float> softcap = read_float_or(file, "final_logit_softcapping", 0.0f);
   Result<int64_t> shared = read_uint_or(file, "attention.shared_kv_layers", 0);

@@ -17,6 +17,7 @@ struct MicroBatch {
   float eps;                       // of every RMSNorm
   std::vector<int32_t> positions;  // [n]
   std::vector<int32_t> seq_ids;    // [n]
+  std::span<const cpu::BidirectionalRange> bidirectional{};  // image soft tokens (engine::ForwardOptions)
 
   int64_t n() const { return static_cast<int64_t>(positions.size()); }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cpu/weight_formats.h"
 #include "models/gemma4/layers.h"
 
 namespace hearth::models::gemma4 {
@@ -21,6 +22,24 @@ Text::Text(std::unique_ptr<gguf::GgufFile> file, Config config, Weights weights)
     if (config_.layers[il].has_kv) own_slot[il] = n_slots++;
   }
   for (const LayerConfig& layer : config_.layers) layer_slot_.push_back(own_slot[layer.kv_source]);
+}
+
+uint64_t Text::decode_bytes_per_token() const {
+  auto bytes = [](const cpu::WeightMatrix& m) -> uint64_t {
+    return m.data ? static_cast<uint64_t>(cpu::weight_row_bytes(m.format, m.n_in) * m.n_out) : 0;
+  };
+  uint64_t total = bytes(weights_.output) + bytes(weights_.per_layer_model_proj);
+  for (const LayerWeights& w : weights_.layers) {
+    for (const cpu::WeightMatrix* m : {&w.attn_q, &w.attn_k, &w.attn_v, &w.attn_output, &w.ffn_gate, &w.ffn_up,
+                                       &w.ffn_down, &w.ple_gate, &w.ple_proj, &w.router}) {
+      total += bytes(*m);
+    }
+    // Expert matrices describe one expert; a token reads n_expert_used of them.
+    for (const cpu::WeightMatrix* m : {&w.experts_gate_up, &w.experts_gate, &w.experts_up, &w.experts_down}) {
+      total += bytes(*m) * static_cast<uint64_t>(config_.n_expert_used);
+    }
+  }
+  return total;
 }
 
 std::vector<cache::KvSlotSpec> Text::kv_slots() const {
@@ -41,17 +60,18 @@ Result<std::vector<float>> Text::forward(std::span<const engine::BatchEntry> bat
     }
   }
   std::vector<float> logits;
-  for (size_t begin = 0; begin < batch.size(); begin += options.n_ubatch) {
-    const size_t count = std::min<size_t>(options.n_ubatch, batch.size() - begin);
-    Status status = forward_micro_batch(batch.subspan(begin, count), cache, options.numerics, logits);
+  for (size_t begin = 0; begin < batch.size();) {
+    const size_t end = engine::micro_batch_end(batch, begin, options.n_ubatch, options.bidirectional);
+    Status status = forward_micro_batch(batch.subspan(begin, end - begin), cache, options, logits);
     if (!status) return Error{status.error()};
+    begin = end;
   }
   return logits;
 }
 
 Status Text::forward_micro_batch(std::span<const engine::BatchEntry> entries, cache::KvCache& cache,
-                                 cpu::LinearNumerics numerics, std::vector<float>& logits) {
-  MicroBatch mb{ctx_, numerics, config_.rms_eps, {}, {}};
+                                 const engine::ForwardOptions& options, std::vector<float>& logits) {
+  MicroBatch mb{ctx_, options.numerics, config_.rms_eps, {}, {}, options.bidirectional};
   for (const engine::BatchEntry& entry : entries) {
     mb.positions.push_back(entry.position);
     mb.seq_ids.push_back(entry.seq_id);

@@ -21,14 +21,16 @@ class Text final : public TextModel {
   int64_t n_vocab() const override { return config_.n_vocab; }
   int64_t n_embd() const override { return config_.n_embd; }
   int64_t n_ctx_train() const override { return config_.n_ctx_train; }
+  const gguf::GgufFile& file() const override { return *file_; }
   std::vector<cache::KvSlotSpec> kv_slots() const override;
+  uint64_t decode_bytes_per_token() const override;
   Result<std::vector<float>> forward(std::span<const engine::BatchEntry> batch, cache::KvCache& cache,
                                      const engine::ForwardOptions& options) override;
 
  private:
   // Runs one micro-batch and appends the logits of its wanted entries to `logits`.
   Status forward_micro_batch(std::span<const engine::BatchEntry> entries, cache::KvCache& cache,
-                             cpu::LinearNumerics numerics, std::vector<float>& logits);
+                             const engine::ForwardOptions& options, std::vector<float>& logits);
   Rows embed(std::span<const engine::BatchEntry> entries) const;
   Rows per_layer_inputs(const MicroBatch& mb, std::span<const engine::BatchEntry> entries, const Rows& h0) const;
   Rows decoder_layer(const MicroBatch& mb, int64_t il, const Rows& h, const Rows& per_layer, cache::KvCache& cache) const;

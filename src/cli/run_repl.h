@@ -1,0 +1,10 @@
+#pragma once
+#include "cli/run_session.h"
+
+namespace hearth::cli {
+
+// The interactive loop of `hearth run`: Ollama's REPL commands (/set, /show, /clear, /bye, /?), """
+// multi-line input and line history when stdin is a terminal. Returns the process exit status.
+int run_repl(RunSession& session);
+
+}  // namespace hearth::cli

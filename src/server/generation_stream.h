@@ -1,0 +1,50 @@
+#pragma once
+// Hands one request's output from the scheduler thread to the HTTP thread that answers it. The scheduler's
+// callbacks only queue; the HTTP thread parses the text into thinking / content / tool calls and writes.
+// Cancelling (client gone) stops the generation at the scheduler's next step.
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "chat/chat_format.h"
+#include "engine/scheduler.h"
+
+namespace hearth::server {
+
+class GenerationStream {
+ public:
+  struct Update {
+    std::vector<chat::ChatEvent> events;
+    std::vector<engine::TokenEvent> tokens;  // with logprobs when requested
+    std::optional<engine::GenerationResult> done;
+  };
+
+  // Submits the request; `parser` (may be null: all text is content) reads the generated text.
+  static Result<std::shared_ptr<GenerationStream>> start(engine::Scheduler& scheduler, engine::GenerationRequest request,
+                                                         std::unique_ptr<chat::ChatParser> parser);
+  ~GenerationStream();
+
+  // Waits up to `wait` for output; `done` is set once, on the last update.
+  Update next(std::chrono::milliseconds wait);
+  // Everything until the end, for non-streaming answers.
+  Update drain();
+  void cancel();
+
+ private:
+  GenerationStream(engine::Scheduler& scheduler, std::unique_ptr<chat::ChatParser> parser)
+      : scheduler_(scheduler), parser_(std::move(parser)) {}
+
+  engine::Scheduler& scheduler_;
+  std::unique_ptr<chat::ChatParser> parser_;
+  engine::RequestId id_ = 0;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<engine::TokenEvent> pending_;
+  std::optional<engine::GenerationResult> result_;
+  bool finished_ = false;  // the last update was handed out
+};
+
+}  // namespace hearth::server

@@ -1,0 +1,238 @@
+// POST /api/chat and /api/generate (spec/api.md §2.1–2.2): NDJSON streams by default, one object with
+// "stream": false; load / unload requests when there is nothing to generate.
+#include <memory>
+
+#include "server/http_util.h"
+#include "server/routes.h"
+#include "server/turn.h"
+
+namespace hearth::server {
+namespace {
+
+using nlohmann::json;
+
+enum class Shape { chat, generate };
+
+json tool_calls_json(const std::vector<chat::ChatEvent>& events) {
+  json calls = json::array();
+  for (const chat::ChatEvent& event : events) {
+    if (event.type != chat::ChatEvent::Type::tool_call) continue;
+    calls.push_back({{"function", {{"index", calls.size()}, {"name", event.tool_call.name}, {"arguments", event.tool_call.arguments}}}});
+  }
+  return calls;
+}
+
+json logprobs_json(const RunningModel& model, const std::vector<engine::TokenEvent>& tokens) {
+  json entries = json::array();
+  auto entry = [&](int32_t token, float logprob) {
+    const std::string piece = model.loaded->tokenizer.token_to_piece(token, false);
+    return json{{"token", piece}, {"logprob", logprob}, {"bytes", std::vector<uint8_t>(piece.begin(), piece.end())}};
+  };
+  for (const engine::TokenEvent& token : tokens) {
+    if (!token.logprobs) continue;
+    json item = entry(token.logprobs->chosen.token, token.logprobs->chosen.logprob);
+    item["top_logprobs"] = json::array();
+    for (const engine::TokenLogprob& alternative : token.logprobs->top) item["top_logprobs"].push_back(entry(alternative.token, alternative.logprob));
+    entries.push_back(std::move(item));
+  }
+  return entries;
+}
+
+// One NDJSON object: text deltas of one kind, tool calls, or the final statistics.
+json base_object(const std::string& model) { return {{"model", model}, {"created_at", rfc3339_now()}}; }
+
+json delta_object(Shape shape, const std::string& model, const std::string& content, const std::string& thinking, const json& calls) {
+  json out = base_object(model);
+  if (shape == Shape::chat) {
+    json message = {{"role", "assistant"}, {"content", content}};
+    if (!thinking.empty()) message["thinking"] = thinking;
+    if (!calls.empty()) message["tool_calls"] = calls;
+    out["message"] = std::move(message);
+  } else {
+    out["response"] = content;
+    if (!thinking.empty()) out["thinking"] = thinking;
+    if (!calls.empty()) out["tool_calls"] = calls;
+  }
+  out["done"] = false;
+  return out;
+}
+
+void add_statistics(json& out, const engine::GenerationResult& result, const Turn& turn) {
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - turn.started).count() + turn.load_seconds();
+  out["done"] = true;
+  out["done_reason"] = result.reason == engine::FinishReason::length ? "length" : "stop";
+  out["total_duration"] = to_ns(total);
+  out["load_duration"] = to_ns(turn.load_seconds());
+  out["prompt_eval_count"] = result.prompt_tokens - result.cached_prompt_tokens;
+  out["prompt_eval_duration"] = to_ns(result.prompt_seconds);
+  out["prompt_cache_count"] = result.cached_prompt_tokens;
+  out["eval_count"] = result.generated_tokens;
+  out["eval_duration"] = to_ns(result.generation_seconds);
+}
+
+void record(ServerMetrics& metrics, const engine::GenerationResult& result) {
+  metrics.prompt_tokens += static_cast<uint64_t>(result.prompt_tokens);
+  metrics.cached_prompt_tokens += static_cast<uint64_t>(result.cached_prompt_tokens);
+  metrics.generated_tokens += static_cast<uint64_t>(result.generated_tokens);
+  metrics.time_to_first_token.observe(result.queue_seconds + result.prompt_seconds);
+  if (result.generated_tokens > 1) metrics.time_per_token.observe(result.generation_seconds / static_cast<double>(result.generated_tokens - 1));
+}
+
+// Splits a batch of chat events into text of each kind and completed tool calls.
+struct Collected {
+  std::string content, thinking;
+  json calls = json::array();
+};
+
+Collected collect(const std::vector<chat::ChatEvent>& events) {
+  Collected c;
+  for (const chat::ChatEvent& event : events) {
+    if (event.type == chat::ChatEvent::Type::content) c.content += event.text;
+    if (event.type == chat::ChatEvent::Type::thinking) c.thinking += event.text;
+  }
+  c.calls = tool_calls_json(events);
+  return c;
+}
+
+// Fills the turn request from the fields /api/chat and /api/generate share.
+std::optional<HttpError> common_fields(const json& body, TurnRequest& request) {
+  Result<RequestSettings> settings = settings_from_options(body.value("options", json()));
+  if (!settings) return HttpError{400, settings.error()};
+  request.settings = std::move(*settings);
+  Result<KeepAlive> keep = parse_keep_alive(body.value("keep_alive", json()));
+  if (!keep) return HttpError{400, keep.error()};
+  request.keep_alive = *keep;
+  Result<std::optional<bool>> think = parse_think(body);
+  if (!think) return HttpError{400, think.error()};
+  request.think = *think;
+  if (body.contains("format") && !body["format"].is_null() && body["format"] != "") {
+    return HttpError{501, "format (JSON / schema-constrained output) is not supported yet"};
+  }
+  request.logprobs = body.value("logprobs", false);
+  const int top = body.value("top_logprobs", 0);
+  if (top < 0 || top > 20) return HttpError{400, "top_logprobs must be between 0 and 20"};
+  request.top_logprobs = static_cast<size_t>(top);
+  request.truncate = body.value("truncate", true);
+  return std::nullopt;
+}
+
+void answer_load(ServerContext& context, const std::string& model, const KeepAlive& keep, Shape shape, httplib::Response& res) {
+  const bool unload = keep.duration && keep.duration->count() == 0 && !keep.forever;
+  std::variant<ModelManager::Lease, HttpError> lease = load_only(context.manager, model);
+  if (auto* error = std::get_if<HttpError>(&lease)) return ollama_error(res, error->status, error->message);
+  context.manager.release(std::get<ModelManager::Lease>(lease).model, keep);
+  if (unload) context.manager.unload(std::get<ModelManager::Lease>(lease).model->name);
+  json out = base_object(model);
+  if (shape == Shape::chat) {
+    out["message"] = {{"role", "assistant"}, {"content", ""}};
+  } else {
+    out["response"] = "";
+  }
+  out["done"] = true;
+  out["done_reason"] = unload ? "unload" : "load";
+  send_json(res, 200, out);
+}
+
+void answer(ServerContext& context, Shape shape, const std::string& model_name, bool stream, std::shared_ptr<Turn> turn,
+            httplib::Response& res) {
+  if (!stream) {
+    GenerationStream::Update all = turn->stream->drain();
+    const engine::GenerationResult& result = *all.done;
+    record(context.metrics, result);
+    if (result.reason == engine::FinishReason::error) return ollama_error(res, 500, result.error);
+    const Collected c = collect(all.events);
+    json out = delta_object(shape, model_name, c.content, c.thinking, c.calls);
+    add_statistics(out, result, *turn);
+    if (turn->model().loaded && !all.tokens.empty() && all.tokens.front().logprobs) out["logprobs"] = logprobs_json(turn->model(), all.tokens);
+    return send_json(res, 200, out);
+  }
+  res.set_chunked_content_provider("application/x-ndjson", [&context, shape, model_name, turn](size_t, httplib::DataSink& sink) {
+    if (!sink.is_writable()) {
+      turn->stream->cancel();
+      return false;
+    }
+    GenerationStream::Update update = turn->stream->next(std::chrono::milliseconds(100));
+    const Collected c = collect(update.events);
+    std::string lines;
+    const json logprobs = logprobs_json(turn->model(), update.tokens);
+    if (!c.thinking.empty()) lines += dump(delta_object(shape, model_name, "", c.thinking, json::array())) + "\n";
+    if (!c.content.empty() || !c.calls.empty() || !logprobs.empty()) {
+      json line = delta_object(shape, model_name, c.content, "", c.calls);
+      if (!logprobs.empty()) line["logprobs"] = logprobs;
+      lines += dump(line) + "\n";
+    }
+    if (update.done) {
+      record(context.metrics, *update.done);
+      if (update.done->reason == engine::FinishReason::error) {
+        lines += dump({{"error", update.done->error}}) + "\n";
+      } else {
+        json last = delta_object(shape, model_name, "", "", json::array());
+        add_statistics(last, *update.done, *turn);
+        lines += dump(last) + "\n";
+      }
+    }
+    if (!lines.empty() && !sink.write(lines.data(), lines.size())) {
+      turn->stream->cancel();
+      return false;
+    }
+    if (update.done) sink.done();
+    return true;
+  });
+}
+
+void handle(ServerContext& context, Shape shape, const httplib::Request& req, httplib::Response& res) {
+  ++context.metrics.requests;
+  std::optional<json> body = json_body(req, res, false);
+  if (!body) return;
+  TurnRequest request;
+  const json model = body->value("model", json());
+  if (!model.is_string() || model.get<std::string>().empty()) return ollama_error(res, 400, "model is required");
+  request.model = model.get<std::string>();
+  if (std::optional<HttpError> error = common_fields(*body, request)) return ollama_error(res, error->status, error->message);
+  const bool stream = body->value("stream", true);
+
+  if (shape == Shape::chat) {
+    Result<ParsedConversation> conversation = ollama_messages(body->value("messages", json::array()));
+    if (!conversation) return ollama_error(res, 400, conversation.error());
+    if (conversation->messages.empty()) return answer_load(context, request.model, request.keep_alive, shape, res);
+    Result<std::vector<json>> tools = parse_tools(body->value("tools", json()));
+    if (!tools) return ollama_error(res, 400, tools.error());
+    request.conversation = std::move(*conversation);
+    request.tools = std::move(*tools);
+  } else {
+    const json prompt = body->value("prompt", json(""));
+    if (!prompt.is_string()) return ollama_error(res, 400, "prompt must be a string");
+    if (prompt.get<std::string>().empty()) return answer_load(context, request.model, request.keep_alive, shape, res);
+    const bool raw = body->value("raw", false);
+    const json system = body->value("system", json(""));
+    if (raw && (body->contains("template") || (system.is_string() && !system.get<std::string>().empty()) || body->contains("context"))) {
+      return ollama_error(res, 400, "raw mode does not support template, system, or context");
+    }
+    if (body->contains("images") && (*body)["images"].is_array() && !(*body)["images"].empty()) {
+      return ollama_error(res, 400, "image and audio input are not supported by this server yet");
+    }
+    if (raw) {
+      request.raw_prompt = prompt.get<std::string>();
+    } else {
+      request.system = system.is_string() ? system.get<std::string>() : "";
+      ParsedConversation conversation;
+      conversation.messages.push_back({"user", prompt.get<std::string>(), {}, {}, {}, {}, {}});
+      request.conversation = std::move(conversation);
+    }
+  }
+  std::variant<std::unique_ptr<Turn>, HttpError> started = start_turn(context.manager, request);
+  if (auto* error = std::get_if<HttpError>(&started)) {
+    ++context.metrics.request_errors;
+    return ollama_error(res, error->status, error->message);
+  }
+  answer(context, shape, request.model, stream, std::shared_ptr<Turn>(std::move(std::get<std::unique_ptr<Turn>>(started))), res);
+}
+
+}  // namespace
+
+void register_ollama_generation_routes(httplib::Server& http, ServerContext& context) {
+  http.Post("/api/chat", [&context](const httplib::Request& req, httplib::Response& res) { handle(context, Shape::chat, req, res); });
+  http.Post("/api/generate", [&context](const httplib::Request& req, httplib::Response& res) { handle(context, Shape::generate, req, res); });
+}
+
+}  // namespace hearth::server

@@ -1,0 +1,68 @@
+#pragma once
+// One generation request as both APIs run it: find and load the model, build the prompt (a chat rendered by
+// the model's format, or raw text), resolve sampling (request > model parameters > GGUF > family defaults),
+// and start streaming. The lease keeps the model loaded until the turn is released.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "server/chat_messages.h"
+#include "server/generation_stream.h"
+#include "server/model_manager.h"
+#include "server/request_options.h"
+
+namespace hearth::server {
+
+struct HttpError {
+  int status = 500;
+  std::string message;
+};
+
+struct TurnRequest {
+  std::string model;
+  // Exactly one of: a conversation (rendered with the chat format) or a raw prompt.
+  std::optional<ParsedConversation> conversation;
+  std::optional<std::string> raw_prompt;
+  std::string system;  // Ollama /api/generate `system`; overrides the model's
+  std::vector<nlohmann::json> tools;
+  std::optional<bool> think;
+  RequestSettings settings;
+  KeepAlive keep_alive;
+  bool logprobs = false;
+  size_t top_logprobs = 0;
+  bool truncate = true;
+};
+
+class Turn {
+ public:
+  Turn(ModelManager& manager, ModelManager::Lease lease, KeepAlive keep_alive)
+      : manager_(manager), lease_(std::move(lease)), keep_alive_(keep_alive) {}
+  ~Turn() { manager_.release(lease_.model, keep_alive_); }
+  Turn(const Turn&) = delete;
+  Turn& operator=(const Turn&) = delete;
+
+  RunningModel& model() { return *lease_.model; }
+  double load_seconds() const { return lease_.load_seconds; }
+  std::shared_ptr<GenerationStream> stream;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+ private:
+  ModelManager& manager_;
+  ModelManager::Lease lease_;
+  KeepAlive keep_alive_;
+};
+
+std::variant<std::unique_ptr<Turn>, HttpError> start_turn(ModelManager& manager, const TurnRequest& request);
+
+// Acquires the model only (load requests: empty prompt / messages).
+std::variant<ModelManager::Lease, HttpError> load_only(ModelManager& manager, const std::string& model);
+
+// Nanoseconds, as the Ollama API reports durations.
+inline int64_t to_ns(double seconds) { return static_cast<int64_t>(seconds * 1e9); }
+
+}  // namespace hearth::server

@@ -1,0 +1,55 @@
+// Drives a running `hearth serve` with the official `ollama` and `openai` npm clients.
+// Usage: node clients.mjs URL MODEL_PATH ; exits non-zero with a message on the first failed check.
+import assert from 'node:assert/strict';
+import { Ollama } from 'ollama';
+import OpenAI from 'openai';
+
+const [url, model] = process.argv.slice(2);
+const ollama = new Ollama({ host: url });
+const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused' });
+const messages = [{ role: 'user', content: 'Why is the sky blue?' }];
+
+// Ollama client: chat (whole and streamed), generate, list, ps.
+const whole = await ollama.chat({ model, messages, stream: false, options: { num_predict: 6, temperature: 0 } });
+assert.equal(whole.done, true);
+assert.equal(whole.eval_count, 6);
+assert.equal(whole.message.role, 'assistant');
+let streamed = '';
+let last;
+for await (const part of await ollama.chat({ model, messages, stream: true, options: { num_predict: 6, temperature: 0 } })) {
+  streamed += part.message.content;
+  last = part;
+}
+assert.equal(last.done, true);
+assert.equal(streamed, whole.message.content);
+const generated = await ollama.generate({ model, prompt: 'Once upon a time', raw: true, options: { num_predict: 3, temperature: 0 } });
+assert.equal(generated.eval_count, 3);
+const running = await ollama.ps();
+assert.equal(running.models.length, 1);
+const listed = await ollama.list();
+assert.ok(Array.isArray(listed.models));
+await assert.rejects(ollama.chat({ model: 'no-such-model', messages }), /not found/);
+
+// OpenAI client: chat completions (whole and streamed), completions, models, errors.
+const completion = await openai.chat.completions.create({ model, messages, max_tokens: 5, temperature: 0 });
+assert.equal(completion.object, 'chat.completion');
+assert.equal(completion.choices[0].finish_reason, 'length');
+assert.equal(completion.usage.completion_tokens, 5);
+let chunks = '';
+let usage;
+const stream = await openai.chat.completions.create({
+  model, messages, max_tokens: 5, temperature: 0, stream: true, stream_options: { include_usage: true },
+});
+for await (const chunk of stream) {
+  if (chunk.choices.length > 0) chunks += chunk.choices[0].delta.content ?? '';
+  if (chunk.usage) usage = chunk.usage;
+}
+assert.equal(chunks, completion.choices[0].message.content);
+assert.equal(usage.completion_tokens, 5);
+const text = await openai.completions.create({ model, prompt: 'The sky is', max_tokens: 3, temperature: 0 });
+assert.equal(text.usage.completion_tokens, 3);
+const models = await openai.models.list();
+assert.ok(Array.isArray(models.data));
+await assert.rejects(openai.chat.completions.create({ model: 'no-such-model', messages }), (error) => error.status === 404);
+await assert.rejects(openai.chat.completions.create({ model, messages, n: 2 }), (error) => error.status === 400);
+console.log('client libraries: all checks passed');

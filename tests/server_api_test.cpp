@@ -1,0 +1,271 @@
+// The HTTP APIs of a real `hearth serve` on loopback, driven with an HTTP client: Ollama's and OpenAI's
+// generation routes (streaming and not), model routes, the store routes, errors and concurrency.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include "support/server_process.h"
+
+namespace hearth::test {
+namespace {
+
+using nlohmann::json;
+
+std::string model_path() { return fixture("gemma4-dense-tiny.gguf").string(); }
+
+json post_json(httplib::Client& client, const std::string& path, const json& body, int expected_status = 200) {
+  auto res = client.Post(path, body.dump(), "application/json");
+  EXPECT_TRUE(res) << path;
+  if (!res) return json();
+  EXPECT_EQ(res->status, expected_status) << path << ": " << res->body;
+  return json::parse(res->body, nullptr, false);
+}
+
+std::vector<json> ndjson(const std::string& body) {
+  std::vector<json> lines;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  return lines;
+}
+
+// The JSON payloads of an SSE body, and whether it ended with [DONE].
+std::vector<json> sse_events(const std::string& body, bool& done) {
+  std::vector<json> events;
+  done = false;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("data: ", 0) != 0) continue;
+    const std::string data = line.substr(6);
+    if (data == "[DONE]") {
+      done = true;
+      continue;
+    }
+    events.push_back(json::parse(data));
+  }
+  return events;
+}
+
+json chat_request(const std::string& model, const std::string& text, int n, bool stream) {
+  return {{"model", model}, {"messages", {{{"role", "user"}, {"content", text}}}}, {"stream", stream},
+          {"options", {{"num_predict", n}, {"temperature", 0}}}};
+}
+
+class ServerApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    HEARTH_REQUIRE_FIXTURES();
+    server_ = std::make_unique<ServerProcess>();
+  }
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(ServerApi, RootVersionAndEmptyTags) {
+  httplib::Client client = server_->client();
+  auto root = client.Get("/");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->status, 200);
+  EXPECT_NE(root->body.find("running"), std::string::npos);
+  auto version = client.Get("/api/version");
+  ASSERT_TRUE(version);
+  EXPECT_TRUE(json::parse(version->body).contains("version"));
+  auto tags = client.Get("/api/tags");
+  ASSERT_TRUE(tags);
+  EXPECT_EQ(json::parse(tags->body)["models"], json::array());
+}
+
+TEST_F(ServerApi, OllamaChatStreamsAndMatchesTheNonStreamedAnswer) {
+  httplib::Client client = server_->client();
+  const json whole = post_json(client, "/api/chat", chat_request(model_path(), "Why is the sky blue?", 6, false));
+  EXPECT_EQ(whole["done"], true);
+  EXPECT_EQ(whole["done_reason"], "length");
+  EXPECT_EQ(whole["eval_count"], 6);
+  EXPECT_GT(whole["prompt_eval_count"].get<int>(), 0);
+  for (const char* field : {"total_duration", "load_duration", "prompt_eval_duration", "eval_duration", "created_at"}) {
+    EXPECT_TRUE(whole.contains(field)) << field;
+  }
+  auto res = client.Post("/api/chat", chat_request(model_path(), "Why is the sky blue?", 6, true).dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->get_header_value("Content-Type").find("application/x-ndjson"), std::string::npos);
+  const std::vector<json> lines = ndjson(res->body);
+  ASSERT_GE(lines.size(), 2u);
+  std::string streamed;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["done"], false);
+    streamed += lines[i]["message"]["content"].get<std::string>();
+  }
+  EXPECT_EQ(lines.back()["done"], true);
+  EXPECT_EQ(streamed, whole["message"]["content"].get<std::string>());
+}
+
+TEST_F(ServerApi, OllamaGenerateRawAndLoadRequests) {
+  httplib::Client client = server_->client();
+  const json load = post_json(client, "/api/generate", {{"model", model_path()}});
+  EXPECT_EQ(load["done_reason"], "load");
+  const json raw = post_json(client, "/api/generate", {{"model", model_path()}, {"prompt", "Once upon a time"}, {"raw", true},
+                                                       {"stream", false}, {"options", {{"num_predict", 4}, {"temperature", 0}}}});
+  EXPECT_EQ(raw["eval_count"], 4);
+  EXPECT_TRUE(raw["response"].is_string());
+  post_json(client, "/api/generate", {{"model", model_path()}, {"prompt", "x"}, {"raw", true}, {"system", "s"}}, 400);
+  auto ps = client.Get("/api/ps");
+  ASSERT_TRUE(ps);
+  const json running = json::parse(ps->body)["models"];
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_GT(running[0]["size"].get<double>(), 0);
+  const json unload = post_json(client, "/api/generate", {{"model", model_path()}, {"keep_alive", 0}});
+  EXPECT_EQ(unload["done_reason"], "unload");
+  EXPECT_EQ(json::parse(client.Get("/api/ps")->body)["models"].size(), 0u);
+}
+
+TEST_F(ServerApi, OpenAiChatCompletionsWithAndWithoutStreaming) {
+  httplib::Client client = server_->client();
+  const json request = {{"model", model_path()}, {"messages", {{{"role", "user"}, {"content", "Hello"}}}}, {"max_tokens", 5},
+                        {"temperature", 0}};
+  const json whole = post_json(client, "/v1/chat/completions", request);
+  EXPECT_EQ(whole["object"], "chat.completion");
+  EXPECT_EQ(whole["choices"][0]["message"]["role"], "assistant");
+  EXPECT_EQ(whole["choices"][0]["finish_reason"], "length");
+  EXPECT_EQ(whole["usage"]["completion_tokens"], 5);
+
+  json streamed_request = request;
+  streamed_request["stream"] = true;
+  streamed_request["stream_options"] = {{"include_usage", true}};
+  auto res = client.Post("/v1/chat/completions", streamed_request.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->get_header_value("Content-Type").find("text/event-stream"), std::string::npos);
+  bool done = false;
+  const std::vector<json> events = sse_events(res->body, done);
+  EXPECT_TRUE(done);
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events.front()["choices"][0]["delta"]["role"], "assistant");
+  std::string content;
+  for (const json& event : events) {
+    EXPECT_EQ(event["id"], events.front()["id"]);
+    if (!event["choices"].empty() && event["choices"][0]["delta"].contains("content")) content += event["choices"][0]["delta"]["content"].get<std::string>();
+  }
+  EXPECT_EQ(content, whole["choices"][0]["message"]["content"].get<std::string>());
+  EXPECT_EQ(events.back()["choices"], json::array());
+  EXPECT_EQ(events.back()["usage"]["completion_tokens"], 5);
+  EXPECT_EQ(events[events.size() - 2]["choices"][0]["finish_reason"], "length");
+}
+
+TEST_F(ServerApi, OpenAiCompletions) {
+  httplib::Client client = server_->client();
+  const json out = post_json(client, "/v1/completions", {{"model", model_path()}, {"prompt", "The sky is"}, {"max_tokens", 3}, {"temperature", 0}});
+  EXPECT_EQ(out["object"], "text_completion");
+  EXPECT_TRUE(out["choices"][0]["text"].is_string());
+  EXPECT_EQ(out["usage"]["completion_tokens"], 3);
+}
+
+TEST_F(ServerApi, ErrorsHaveEachApisShape) {
+  httplib::Client client = server_->client();
+  EXPECT_EQ(post_json(client, "/api/chat", chat_request("no-such-model", "x", 1, false), 404)["error"], "model 'no-such-model' not found");
+  auto bad = client.Post("/api/chat", "{not json", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_TRUE(json::parse(bad->body)["error"].is_string());
+  EXPECT_TRUE(post_json(client, "/api/chat", {{"messages", json::array()}}, 400)["error"].is_string());
+  const json openai = post_json(client, "/v1/chat/completions", {{"model", "no-such-model"}, {"messages", {{{"role", "user"}, {"content", "x"}}}}}, 404);
+  EXPECT_EQ(openai["error"]["type"], "not_found_error");
+  EXPECT_EQ(post_json(client, "/v1/chat/completions", {{"model", model_path()}, {"messages", json::array()}}, 400)["error"]["type"],
+            "invalid_request_error");
+  post_json(client, "/v1/chat/completions", {{"model", model_path()}, {"n", 2}, {"messages", {{{"role", "user"}, {"content", "x"}}}}}, 400);
+  post_json(client, "/api/chat", {{"model", model_path()}, {"think", "sideways"}, {"messages", {{{"role", "user"}, {"content", "x"}}}}}, 400);
+  post_json(client, "/api/chat", {{"model", model_path()}, {"options", {{"temperature", "hot"}}}, {"messages", {{{"role", "user"}, {"content", "x"}}}}}, 400);
+  auto missing = client.Get("/api/nothing-here");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(ServerApi, ParallelRequestsAnswerAsTheyDoAlone) {
+  httplib::Client client = server_->client();
+  std::vector<std::string> prompts = {"one", "two two", "three three three", "four"};
+  std::vector<std::string> alone;
+  for (const std::string& p : prompts) alone.push_back(post_json(client, "/api/chat", chat_request(model_path(), p, 8, false))["message"]["content"]);
+  std::vector<std::future<std::string>> together;
+  for (const std::string& p : prompts) {
+    together.push_back(std::async(std::launch::async, [&, p] {
+      httplib::Client own = server_->client();
+      return post_json(own, "/api/chat", chat_request(model_path(), p, 8, false))["message"]["content"].get<std::string>();
+    }));
+  }
+  for (size_t i = 0; i < prompts.size(); ++i) EXPECT_EQ(together[i].get(), alone[i]) << prompts[i];
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("hearth_generated_tokens_total 64"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("hearth_time_to_first_token_seconds_count 8"), std::string::npos);
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  char byte[3];
+  for (unsigned int i = 0; i < length; ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+    hex += byte;
+  }
+  return hex;
+}
+
+TEST_F(ServerApi, CreateFromAnUploadedBlobThenChatCopyAndDelete) {
+  httplib::Client client = server_->client();
+  std::ifstream in(model_path(), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string digest = "sha256:" + sha256_hex(bytes);
+  EXPECT_EQ(client.Head(("/api/blobs/" + digest).c_str())->status, 404);
+  auto wrong = client.Post(("/api/blobs/sha256:" + std::string(64, '0')).c_str(), bytes, "application/octet-stream");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 400);
+  auto uploaded = client.Post(("/api/blobs/" + digest).c_str(), bytes, "application/octet-stream");
+  ASSERT_TRUE(uploaded);
+  EXPECT_EQ(uploaded->status, 201);
+  EXPECT_EQ(client.Head(("/api/blobs/" + digest).c_str())->status, 200);
+
+  auto created = client.Post("/api/create", json{{"model", "tiny"}, {"files", {{"model.gguf", digest}}}, {"system", "Be brief."},
+                                                  {"parameters", {{"temperature", 0}}}}.dump(), "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 200);
+  EXPECT_EQ(ndjson(created->body).back()["status"], "success") << created->body;
+  const json tags = json::parse(client.Get("/api/tags")->body)["models"];
+  ASSERT_EQ(tags.size(), 1u);
+  EXPECT_EQ(tags[0]["name"], "tiny:latest");
+  EXPECT_EQ(tags[0]["details"]["family"], "gemma4");
+
+  const json shown = post_json(client, "/api/show", {{"model", "tiny"}});
+  EXPECT_EQ(shown["system"], "Be brief.");
+  EXPECT_EQ(shown["model_info"]["general.architecture"], "gemma4");
+  EXPECT_NE(std::find(shown["capabilities"].begin(), shown["capabilities"].end(), "completion"), shown["capabilities"].end());
+
+  EXPECT_EQ(post_json(client, "/api/chat", chat_request("tiny", "hi", 3, false))["eval_count"], 3);
+  auto copied = client.Post("/api/copy", json{{"source", "tiny"}, {"destination", "tiny2"}}.dump(), "application/json");
+  ASSERT_TRUE(copied);
+  EXPECT_EQ(copied->status, 200);
+  auto removed = client.Delete("/api/delete", json{{"model", "tiny"}}.dump(), "application/json");
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->status, 200);
+  const json left = json::parse(client.Get("/api/tags")->body)["models"];
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["name"], "tiny2:latest");
+  const json models = json::parse(client.Get("/v1/models")->body);
+  EXPECT_EQ(models["data"][0]["id"], "tiny2:latest");
+  EXPECT_EQ(client.Get("/v1/models/tiny2")->status, 200);
+  EXPECT_EQ(client.Get("/v1/models/tiny")->status, 404);
+}
+
+TEST_F(ServerApi, ShutdownEndsCleanly) {
+  httplib::Client client = server_->client();
+  post_json(client, "/api/chat", chat_request(model_path(), "hi", 2, false));
+  EXPECT_EQ(server_->stop(), 0);
+}
+
+}  // namespace
+}  // namespace hearth::test
