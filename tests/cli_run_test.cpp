@@ -86,6 +86,23 @@ TEST(CliRun, BadInputsAreClearErrors) {
   EXPECT_EQ(vocab_only.exit_code, 1) << vocab_only.out;
 }
 
+TEST(CliRun, AttachesImagesAndAudioThroughTheProjector) {
+  HEARTH_REQUIRE_FIXTURES();
+  const ProcessResult result = hearth({"run", model(), "--mmproj", fixture("gemma4-mmproj-tiny.gguf").string(), "--image",
+                                       fixture("test-1.jpeg").string(), "--audio", fixture("speech16k.wav").string(),
+                                       "What is this?", "--num-predict", "3", "--verbose"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  // 130 image + 34 audio soft tokens, their four markers and the text of the turn.
+  const size_t at = result.err.find("prompt eval count:");
+  ASSERT_NE(at, std::string::npos) << result.err;
+  EXPECT_GT(std::stoi(result.err.substr(at + 18)), 130 + 34 + 4);
+  const ProcessResult no_projector = hearth({"run", model(), "--image", fixture("test-1.jpeg").string(), "hi"});
+  EXPECT_EQ(no_projector.exit_code, 1);
+  EXPECT_NE(no_projector.err.find("projector"), std::string::npos) << no_projector.err;
+  const ProcessResult wrong_kind = hearth({"run", model(), "--image", fixture("speech16k.wav").string(), "hi"});
+  EXPECT_EQ(wrong_kind.exit_code, 1);
+}
+
 TEST(CliTokenize, MatchesTheVocabularyAndParsesSpecialTokensOnRequest) {
   HEARTH_REQUIRE_FIXTURES();
   const ProcessResult plain = hearth({"tokenize", model(), "--text", "Hello <|turn>", "--json"});

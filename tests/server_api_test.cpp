@@ -179,6 +179,11 @@ TEST_F(ServerApi, ErrorsHaveEachApisShape) {
   post_json(client, "/v1/chat/completions", {{"model", model_path()}, {"n", 2}, {"messages", {{{"role", "user"}, {"content", "x"}}}}}, 400);
   post_json(client, "/api/chat", {{"model", model_path()}, {"think", "sideways"}, {"messages", {{{"role", "user"}, {"content", "x"}}}}}, 400);
   post_json(client, "/api/chat", {{"model", model_path()}, {"options", {{"temperature", "hot"}}}, {"messages", {{{"role", "user"}, {"content", "x"}}}}}, 400);
+  // Gemma 4 has no embedding head: refused as Ollama refuses generative models, after input validation.
+  EXPECT_NE(post_json(client, "/api/embed", {{"model", model_path()}, {"input", "hi"}}, 400)["error"].get<std::string>().find("does not support embeddings"), std::string::npos);
+  post_json(client, "/api/embed", {{"model", model_path()}, {"input", 5}}, 400);
+  EXPECT_EQ(post_json(client, "/v1/embeddings", {{"model", model_path()}, {"input", {"a", "b"}}}, 400)["error"]["type"], "invalid_request_error");
+  post_json(client, "/api/embeddings", {{"model", "no-such-model"}, {"prompt", "x"}}, 404);
   auto missing = client.Get("/api/nothing-here");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
@@ -259,6 +264,105 @@ TEST_F(ServerApi, CreateFromAnUploadedBlobThenChatCopyAndDelete) {
   EXPECT_EQ(models["data"][0]["id"], "tiny2:latest");
   EXPECT_EQ(client.Get("/v1/models/tiny2")->status, 200);
   EXPECT_EQ(client.Get("/v1/models/tiny")->status, 404);
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string upload(httplib::Client& client, const std::string& bytes) {
+  const std::string digest = "sha256:" + sha256_hex(bytes);
+  auto res = client.Post(("/api/blobs/" + digest).c_str(), bytes, "application/octet-stream");
+  EXPECT_TRUE(res && res->status == 201);
+  return digest;
+}
+
+// A model created with its projector (two FROM blobs, as Ollama's client sends them) sees images and audio
+// through /api/chat `images`, /api/generate `images` and OpenAI content parts.
+TEST_F(ServerApi, ImagesAndAudioThroughBothApis) {
+  httplib::Client client = server_->client();
+  const std::string model_digest = upload(client, read_file(model_path()));
+  const std::string projector_digest = upload(client, read_file(fixture("gemma4-mmproj-tiny.gguf")));
+  auto created = client.Post("/api/create", json{{"model", "tiny-mm"}, {"stream", false},
+                                                  {"files", {{"model.gguf", model_digest}, {"mmproj.gguf", projector_digest}}}}.dump(),
+                             "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  const json caps = post_json(client, "/api/show", {{"model", "tiny-mm"}})["capabilities"];
+  EXPECT_NE(std::find(caps.begin(), caps.end(), "vision"), caps.end()) << caps;
+
+  const std::string image = base64(read_file(fixture("test-1.jpeg")));
+  const std::string audio = base64(read_file(fixture("speech16k.wav")));
+  json request = chat_request("tiny-mm", "What is in the image and the audio?", 3, false);
+  request["messages"][0]["images"] = {image, audio};
+  const json answer = post_json(client, "/api/chat", request);
+  EXPECT_EQ(answer["eval_count"], 3);
+  // 130 image and 34 audio soft tokens with their begin / end markers, plus the text.
+  EXPECT_GT(answer["prompt_eval_count"].get<int>(), 130 + 34 + 4);
+
+  const json generated = post_json(client, "/api/generate", {{"model", "tiny-mm"}, {"prompt", "Describe it."}, {"images", {image}},
+                                                             {"stream", false}, {"options", {{"num_predict", 2}}}});
+  // The image's soft tokens may come from the prefix cache: the chat request above began with the same image.
+  EXPECT_GT(generated["prompt_eval_count"].get<int>() + generated["prompt_cache_count"].get<int>(), 130);
+
+  const json openai = post_json(client, "/v1/chat/completions",
+                                {{"model", "tiny-mm"}, {"max_tokens", 2},
+                                 {"messages", {{{"role", "user"}, {"content", {{{"type", "text"}, {"text", "Listen."}},
+                                                                              {{"type", "input_audio"}, {"input_audio", {{"data", audio}, {"format", "wav"}}}},
+                                                                              {{"type", "image_url"}, {"image_url", {{"url", "data:image/jpeg;base64," + image}}}}}}}}}});
+  EXPECT_GT(openai["usage"]["prompt_tokens"].get<int>(), 130 + 34);
+
+  // Without a projector the same request is refused, and so is data that is neither image nor audio.
+  json plain = chat_request(model_path(), "x", 1, false);
+  plain["messages"][0]["images"] = {image};
+  EXPECT_NE(post_json(client, "/api/chat", plain, 400)["error"].get<std::string>().find("does not support image input"), std::string::npos);
+  request["messages"][0]["images"] = {base64("just some text")};
+  post_json(client, "/api/chat", request, 400);
+  request["messages"][0]["images"] = {"***not base64***"};
+  post_json(client, "/api/chat", request, 400);
+}
+
+// `format` / `response_format` constrain the output to the schema: even a random-weight model answers
+// with JSON of the schema's shape, properties in the schema's order.
+TEST_F(ServerApi, JsonSchemaOutputIsEnforced) {
+  httplib::Client client = server_->client();
+  const std::string schema = R"({"type":"object","properties":{"zeta":{"type":"boolean"},"alpha":{"type":"integer"}},"required":["zeta","alpha"]})";
+  const std::string body = R"({"model":")" + model_path() + R"(","stream":false,"messages":[{"role":"user","content":"Answer in JSON."}],)" +
+                           R"("options":{"num_predict":200,"temperature":0.7,"seed":3},"format":)" + schema + "}";
+  auto res = client.Post("/api/chat", body, "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json answer = json::parse(res->body);
+  const std::string content = answer["message"]["content"];
+  const nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(content, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << content;
+  ASSERT_TRUE(parsed.is_object()) << content;
+  ASSERT_EQ(parsed.size(), 2u) << content;
+  EXPECT_EQ(parsed.begin().key(), "zeta") << content;
+  EXPECT_TRUE(parsed["zeta"].is_boolean());
+  EXPECT_TRUE(parsed["alpha"].is_number_integer());
+  EXPECT_EQ(answer["done_reason"], "stop");
+
+  const json openai = post_json(client, "/v1/chat/completions",
+                                {{"model", model_path()}, {"max_tokens", 200}, {"seed", 5},
+                                 {"messages", {{{"role", "user"}, {"content", "JSON please"}}}},
+                                 {"response_format", {{"type", "json_schema"}, {"json_schema", {{"name", "answer"}, {"schema",
+                                   {{"type", "object"}, {"properties", {{"ok", {{"type", "boolean"}}}}}, {"required", {"ok"}}}}}}}}});
+  const json object = json::parse(openai["choices"][0]["message"]["content"].get<std::string>(), nullptr, false);
+  ASSERT_TRUE(object.is_object()) << openai;
+  EXPECT_TRUE(object["ok"].is_boolean()) << openai;
+  const json refused = post_json(client, "/api/chat", {{"model", model_path()}, {"messages", {{{"role", "user"}, {"content", "x"}}}},
+                                                       {"format", {{"type", "string"}, {"pattern", "^a+$"}}}}, 400);
+  EXPECT_NE(refused["error"].get<std::string>().find("pattern"), std::string::npos) << refused;
 }
 
 TEST_F(ServerApi, ShutdownEndsCleanly) {

@@ -2,6 +2,7 @@
 // is a terminal (Ollama's `ollama run`). Piped stdin becomes the prompt (before PROMPT when both are given).
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "cli/run_repl.h"
 #include "cli/run_session.h"
 #include "cli/thread_flag.h"
+#include "engine/media_input.h"
 
 namespace hearth::cli {
 namespace {
@@ -23,7 +25,26 @@ struct RunArgs {
   std::string think;
   int threads = 0;
   bool interactive = false;
+  std::string mmproj;
+  std::vector<std::string> images, audio;
 };
+
+// Reads attached files; each must be the kind its flag says.
+Result<std::vector<engine::MediaItem>> read_attachments(const RunArgs& args) {
+  std::vector<engine::MediaItem> items;
+  for (const auto& [paths, kind] : {std::pair{&args.images, engine::MediaKind::image}, std::pair{&args.audio, engine::MediaKind::audio}}) {
+    for (const std::string& path : *paths) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return make_error(path, ": cannot be read");
+      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (engine::sniff_media(bytes) != kind) {
+        return make_error(path, ": not ", kind == engine::MediaKind::image ? "an image (PNG, JPEG, GIF, WebP, BMP)" : "an audio file (WAV, MP3, FLAC, OGG)");
+      }
+      items.push_back({kind, std::move(bytes)});
+    }
+  }
+  return items;
+}
 
 Status apply_think(const std::string& think, RunSettings& settings) {
   if (think.empty()) return Status::success();
@@ -44,11 +65,13 @@ int run_run(RunArgs& args) {
   if (!isatty(STDIN_FILENO) && !args.interactive) prompt.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   for (const std::string& word : args.prompt) prompt += (prompt.empty() ? "" : " ") + word;
 
-  Result<std::unique_ptr<RunSession>> session = RunSession::open(args.model, args.settings);
+  Result<std::vector<engine::MediaItem>> attachments = read_attachments(args);
+  if (!attachments) return fail(attachments.error());
+  Result<std::unique_ptr<RunSession>> session = RunSession::open(args.model, args.settings, args.mmproj);
   if (!session) return fail(session.error());
   if (prompt.empty() && (isatty(STDIN_FILENO) || args.interactive)) return run_repl(**session);
   if (prompt.empty()) return fail("run: the prompt is empty");
-  if (Status asked = (*session)->ask(prompt); !asked) return fail(asked.error());
+  if (Status asked = (*session)->ask(prompt, std::move(*attachments)); !asked) return fail(asked.error());
   return 0;
 }
 
@@ -71,6 +94,9 @@ Command register_run(CLI::App& app) {
   cmd->add_flag("--hidethinking", args->settings.hide_thinking, "Think, but do not print the thinking");
   cmd->add_option("--system", args->settings.system, "System message");
   cmd->add_flag("--verbose", args->settings.verbose, "Print timings after each reply");
+  cmd->add_option("--image", args->images, "Image file to attach to the prompt (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--audio", args->audio, "Audio file to attach to the prompt (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--mmproj", args->mmproj, "Projector GGUF with the image / audio encoders");
   cmd->add_flag("--interactive", args->interactive, "Chat line by line from stdin even when it is not a terminal");
   add_thread_flag(*cmd, args->threads);
   return {cmd, [args] { return run_run(*args); }};

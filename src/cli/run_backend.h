@@ -2,12 +2,14 @@
 // Where `hearth run` gets its replies: a model loaded in this process, or a running `hearth serve`.
 #include <atomic>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "chat/chat_types.h"
 #include "cli/run_options.h"
 #include "core/result.h"
 #include "engine/generation.h"
+#include "engine/media_input.h"
 
 namespace hearth::cli {
 
@@ -21,7 +23,8 @@ class RunBackend {
   virtual ~RunBackend() = default;
   // Generates the assistant turn for `request`, reporting thinking / content / tool calls as they come;
   // stops early (keeping what came) once `interrupted` is set.
-  virtual Result<ReplyStats> reply(const chat::ChatRequest& request, const RunSettings& settings,
+  // `media`: the conversation's attachments in the order of their content parts.
+  virtual Result<ReplyStats> reply(const chat::ChatRequest& request, std::span<const engine::MediaItem> media, const RunSettings& settings,
                                    const std::function<void(const chat::ChatEvent&)>& on_event,
                                    const std::atomic<bool>& interrupted) = 0;
   // Applies settings that need a new context (num_ctx).

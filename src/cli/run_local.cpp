@@ -24,7 +24,7 @@ struct TextQueue {
 }  // namespace
 
 Result<std::unique_ptr<LocalBackend>> LocalBackend::open(const store::ResolvedModel& resolved, const RunSettings& settings) {
-  Result<std::shared_ptr<engine::LoadedModel>> model = engine::load_model(resolved.model_path);
+  Result<std::shared_ptr<engine::LoadedModel>> model = engine::load_model(resolved.model_path, resolved.projector_path);
   if (!model) return make_error(model.error());
   auto backend = std::unique_ptr<LocalBackend>(new LocalBackend(std::move(*model), resolved));
   if (Status applied = backend->apply_settings(settings); !applied) return make_error(applied.error());
@@ -49,12 +49,12 @@ Status LocalBackend::apply_settings(const RunSettings& settings) {
   return Status::success();
 }
 
-Result<ReplyStats> LocalBackend::reply(const chat::ChatRequest& request, const RunSettings& settings,
+Result<ReplyStats> LocalBackend::reply(const chat::ChatRequest& request, std::span<const engine::MediaItem> media, const RunSettings& settings,
                                        const std::function<void(const chat::ChatEvent&)>& on_event,
                                        const std::atomic<bool>& interrupted) {
   Result<engine::Prompt> prompt = engine::Prompt{};
   if (model_->chat) {
-    prompt = engine::chat_prompt(*model_, request);
+    prompt = engine::chat_prompt(*model_, request, media, {});
   } else {
     // Without a chat format the last message is the raw prompt.
     const auto* text = std::get_if<std::string>(&request.messages.back().content);

@@ -13,7 +13,7 @@ class LocalBackend final : public RunBackend {
  public:
   static Result<std::unique_ptr<LocalBackend>> open(const store::ResolvedModel& resolved, const RunSettings& settings);
 
-  Result<ReplyStats> reply(const chat::ChatRequest& request, const RunSettings& settings,
+  Result<ReplyStats> reply(const chat::ChatRequest& request, std::span<const engine::MediaItem> media, const RunSettings& settings,
                            const std::function<void(const chat::ChatEvent&)>& on_event,
                            const std::atomic<bool>& interrupted) override;
   Status apply_settings(const RunSettings& settings) override;

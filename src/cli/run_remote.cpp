@@ -3,18 +3,27 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "server/base64.h"
+
 namespace hearth::cli {
 namespace {
 
 using nlohmann::json;
 
-json message_json(const chat::Message& message) {
+// Attachments travel base64-encoded in the message's `images`, in the order of its media parts.
+json message_json(const chat::Message& message, std::span<const engine::MediaItem> media, size_t& next_media) {
   json out = {{"role", message.role}};
   if (const auto* text = std::get_if<std::string>(&message.content)) {
     out["content"] = *text;
   } else {
     std::string joined;
-    for (const chat::ContentPart& part : std::get<std::vector<chat::ContentPart>>(message.content)) joined += part.text;
+    for (const chat::ContentPart& part : std::get<std::vector<chat::ContentPart>>(message.content)) {
+      if (part.type == chat::ContentPart::Type::text) {
+        joined += part.text;
+      } else if (next_media < media.size()) {
+        out["images"].push_back(server::encode_base64(media[next_media++].bytes));
+      }
+    }
     out["content"] = joined;
   }
   if (!message.reasoning.empty()) out["thinking"] = message.reasoning;
@@ -63,11 +72,12 @@ Status RemoteBackend::preload() {
   return Status::success();
 }
 
-Result<ReplyStats> RemoteBackend::reply(const chat::ChatRequest& request, const RunSettings& settings,
+Result<ReplyStats> RemoteBackend::reply(const chat::ChatRequest& request, std::span<const engine::MediaItem> media, const RunSettings& settings,
                                         const std::function<void(const chat::ChatEvent&)>& on_event,
                                         const std::atomic<bool>& interrupted) {
   json body = {{"model", model_}, {"messages", json::array()}, {"stream", true}, {"options", options_json(settings)}};
-  for (const chat::Message& message : request.messages) body["messages"].push_back(message_json(message));
+  size_t next_media = 0;
+  for (const chat::Message& message : request.messages) body["messages"].push_back(message_json(message, media, next_media));
   if (settings.think != ThinkMode::model_default) body["think"] = settings.think == ThinkMode::on;
 
   ReplyStats stats;

@@ -14,7 +14,7 @@ class RemoteBackend final : public RunBackend {
   // Asks the server to load the model now, so a missing model fails before the first prompt.
   Status preload();
 
-  Result<ReplyStats> reply(const chat::ChatRequest& request, const RunSettings& settings,
+  Result<ReplyStats> reply(const chat::ChatRequest& request, std::span<const engine::MediaItem> media, const RunSettings& settings,
                            const std::function<void(const chat::ChatEvent&)>& on_event,
                            const std::atomic<bool>& interrupted) override;
   Status apply_settings(const RunSettings&) override { return Status::success(); }

@@ -101,8 +101,8 @@ std::vector<chat::Message> stored_messages(const store::ResolvedModel& resolved)
 
 }  // namespace
 
-Result<std::unique_ptr<RunSession>> RunSession::open(const std::string& model, RunSettings settings) {
-  if (!store::looks_like_path(model)) {
+Result<std::unique_ptr<RunSession>> RunSession::open(const std::string& model, RunSettings settings, const std::string& projector) {
+  if (!store::looks_like_path(model) && projector.empty()) {
     if (std::unique_ptr<httplib::Client> client = connect_to_server()) {
       auto remote = std::make_unique<RemoteBackend>(std::move(client), model);
       if (Status loaded = remote->preload(); !loaded) return make_error(loaded.error());
@@ -112,24 +112,36 @@ Result<std::unique_ptr<RunSession>> RunSession::open(const std::string& model, R
   const store::ModelStore store(store::StoreConfig::from_environment());
   Result<store::ResolvedModel> resolved = store.resolve(model);
   if (!resolved) return make_error(resolved.error());
+  if (!projector.empty()) resolved->projector_path = projector;
   if (Status applied = apply_stored_parameters(*resolved, settings); !applied) return make_error(applied.error());
   Result<std::unique_ptr<LocalBackend>> local = LocalBackend::open(*resolved, settings);
   if (!local) return make_error(local.error());
   return std::unique_ptr<RunSession>(new RunSession(std::move(*local), std::move(settings), stored_messages(*resolved)));
 }
 
-Status RunSession::ask(const std::string& text) {
+Status RunSession::ask(const std::string& text, std::vector<engine::MediaItem> attachments) {
   chat::ChatRequest request;
   if (!settings_.system.empty()) request.messages.push_back({"system", settings_.system, {}, {}, {}, {}, {}});
   request.messages.insert(request.messages.end(), messages_.begin(), messages_.end());
-  request.messages.push_back({"user", text, {}, {}, {}, {}, {}});
+  chat::Message user{"user", text, {}, {}, {}, {}, {}};
+  std::vector<engine::MediaItem> media = media_;
+  if (!attachments.empty()) {
+    std::vector<chat::ContentPart> parts;
+    for (const engine::MediaItem& item : attachments) {
+      parts.push_back({item.kind == engine::MediaKind::image ? chat::ContentPart::Type::image : chat::ContentPart::Type::audio, {}});
+    }
+    parts.push_back({chat::ContentPart::Type::text, text});
+    user.content = std::move(parts);
+    media.insert(media.end(), attachments.begin(), attachments.end());
+  }
+  request.messages.push_back(std::move(user));
   request.enable_thinking = settings_.think == ThinkMode::on;
 
   InterruptScope interrupt_scope;
   ReplyPrinter printer(settings_.hide_thinking, isatty(STDOUT_FILENO) != 0);
   chat::Message reply{"assistant", std::string(), {}, {}, {}, {}, {}};
   Result<ReplyStats> stats =
-      backend_->reply(request, settings_, [&](const chat::ChatEvent& event) { printer.print(event, reply); }, interrupted);
+      backend_->reply(request, media, settings_, [&](const chat::ChatEvent& event) { printer.print(event, reply); }, interrupted);
   printer.end_thinking();
   std::fputs("\n", stdout);
   if (!std::get<std::string>(reply.content).empty() || !reply.tool_calls.empty()) std::fputs("\n", stdout);
@@ -137,6 +149,7 @@ Status RunSession::ask(const std::string& text) {
   if (!stats) return make_error(stats.error());
   messages_.push_back(request.messages.back());
   messages_.push_back(std::move(reply));
+  media_ = std::move(media);
   if (settings_.verbose) print_run_stats(stats->result, stats->load_seconds);
   return Status::success();
 }

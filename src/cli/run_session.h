@@ -15,12 +15,17 @@ namespace hearth::cli {
 
 class RunSession {
  public:
-  static Result<std::unique_ptr<RunSession>> open(const std::string& model, RunSettings settings);
+  // `projector` overrides the model's own projector (a model file path only).
+  static Result<std::unique_ptr<RunSession>> open(const std::string& model, RunSettings settings,
+                                                  const std::string& projector = {});
 
   // Sends one user message and streams the reply; Ctrl-C stops the reply (the partial answer is kept).
-  Status ask(const std::string& text);
+  Status ask(const std::string& text, std::vector<engine::MediaItem> attachments = {});
   // Forgets the conversation so far.
-  void clear() { messages_.clear(); }
+  void clear() {
+    messages_.clear();
+    media_.clear();
+  }
   RunSettings& settings() { return settings_; }
   Status apply_settings() { return backend_->apply_settings(settings_); }
   void print_info() const { backend_->print_info(); }
@@ -32,6 +37,7 @@ class RunSession {
   std::unique_ptr<RunBackend> backend_;
   RunSettings settings_;
   std::vector<chat::Message> messages_;
+  std::vector<engine::MediaItem> media_;  // every attachment of messages_, in order
 };
 
 }  // namespace hearth::cli

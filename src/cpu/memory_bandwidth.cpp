@@ -9,18 +9,23 @@
 namespace hearth::cpu {
 namespace {
 
-// Sums 64-bit words with independent accumulators so loads, not the add chain, set the pace.
+// One thread keeps several memory streams in flight, as a kernel reading several weight rows does: with a
+// single sequential stream one core reaches about a third of the bandwidth it can draw on Zen 3.
+constexpr uint64_t kStreams = 8;
+
+// Sums 64-bit words of kStreams equal parts read side by side, 64 bytes of each in turn.
 uint64_t sum_words(const uint64_t* words, uint64_t count) {
-  uint64_t a = 0, b = 0, c = 0, d = 0;
-  uint64_t i = 0;
-  for (; i + 4 <= count; i += 4) {
-    a += words[i];
-    b += words[i + 1];
-    c += words[i + 2];
-    d += words[i + 3];
+  const uint64_t part = count / kStreams / 8 * 8;
+  uint64_t sums[kStreams] = {};
+  for (uint64_t offset = 0; offset < part; offset += 8) {
+    for (uint64_t s = 0; s < kStreams; ++s) {
+      const uint64_t* p = words + s * part + offset;
+      sums[s] += p[0] + p[1] + p[2] + p[3] + p[4] + p[5] + p[6] + p[7];
+    }
   }
-  for (; i < count; ++i) a += words[i];
-  return a + b + c + d;
+  uint64_t total = 0;
+  for (uint64_t s = 0; s < kStreams; ++s) total += sums[s];
+  return total;
 }
 
 }  // namespace

@@ -2,11 +2,13 @@
 // What a client asks the scheduler for and what it gets back, independent of the HTTP or CLI front end.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "engine/grammar/token_constraint.h"
 #include "engine/sampling_logprobs.h"
 #include "engine/sampling_params.h"
 
@@ -61,6 +63,9 @@ struct GenerationRequest {
   ContextOverflow overflow = ContextOverflow::truncate;
   size_t top_logprobs = 0;  // alternatives per token when logprobs are wanted
   bool logprobs = false;
+  // Output grammar (JSON schema / JSON mode): masks the logits before sampling; generation ends when the
+  // value is complete and nothing may follow.
+  std::shared_ptr<grammar::TokenConstraint> constraint;
   // Called on the scheduler thread for every sampled token; return false to stop (cancels the request).
   // Must be quick: hand the event to another thread rather than write to a socket here.
   std::function<bool(const TokenEvent&)> on_token;

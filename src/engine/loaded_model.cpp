@@ -23,7 +23,13 @@ std::map<std::string, double, std::less<>> sampling_metadata(const gguf::GgufFil
 
 }  // namespace
 
-Result<std::shared_ptr<LoadedModel>> load_model(const std::filesystem::path& path) {
+std::shared_ptr<const grammar::TokenTrie> LoadedModel::token_trie() const {
+  std::call_once(trie_once_, [this] { trie_ = grammar::TokenTrie::build(tokenizer); });
+  return trie_;
+}
+
+Result<std::shared_ptr<LoadedModel>> load_model(const std::filesystem::path& path,
+                                                const std::optional<std::filesystem::path>& projector) {
   const auto start = std::chrono::steady_clock::now();
   Result<std::unique_ptr<models::TextModel>> model = models::load_text_model(path);
   if (!model) return make_error(model.error());
@@ -37,9 +43,14 @@ Result<std::shared_ptr<LoadedModel>> load_model(const std::filesystem::path& pat
   Result<SamplingOptions> recommended = model_sampling_options(sampling_metadata(file));
   if (!recommended) return make_error(path.string(), ": ", recommended.error());
 
-  auto loaded = std::make_shared<LoadedModel>(LoadedModel{
-      file.get_string("general.architecture").value_or(""), std::move(*model), std::move(*tokenizer), nullptr,
-      std::move(*recommended), {}, 0.0});
+  Result<std::unique_ptr<MediaEncoders>> media = std::unique_ptr<MediaEncoders>();
+  if (projector || has_media_towers(file)) media = MediaEncoders::load(projector.value_or(path));
+  if (!media) return make_error(media.error());
+  auto loaded = std::make_shared<LoadedModel>(std::move(*tokenizer));
+  loaded->architecture = file.get_string("general.architecture").value_or("");
+  loaded->model = std::move(*model);
+  loaded->recommended_sampling = std::move(*recommended);
+  loaded->media = std::move(*media);
   loaded->family_sampling = family_sampling_defaults(loaded->architecture);
   Result<std::unique_ptr<chat::ChatFormat>> chat =
       chat::find_chat_format(loaded->architecture, file.get_string("tokenizer.chat_template").value_or(""));

@@ -63,6 +63,7 @@ struct Scheduler::Active {
   tokenizer::StreamDecoder decoder;
   GenerationResult result;
   int64_t limit = 0;  // context positions this request may use
+  std::vector<float> masked{};  // logits after the output grammar's mask
   Clock::time_point queued_at = Clock::now();
 };
 
@@ -343,7 +344,19 @@ void Scheduler::step() {
 
 void Scheduler::sample_slot(Slot& slot, std::span<const float> logits) {
   Active& active = *slot.active;
+  grammar::TokenConstraint* constraint = active.request.constraint.get();
+  if (constraint) {
+    active.masked.assign(logits.begin(), logits.end());
+    constraint->mask(active.masked);
+    logits = active.masked;
+  }
   const int32_t token = active.sampler.sample(logits, slot.history);
+  if (constraint && !model_->tokenizer.is_end_of_generation(token)) {
+    if (Status accepted = constraint->accept(token); !accepted) {
+      finish(slot, FinishReason::error, "output grammar: " + accepted.error());
+      return;
+    }
+  }
   if (model_->tokenizer.is_end_of_generation(token)) {
     finish(slot, FinishReason::stop);
     return;
@@ -358,7 +371,7 @@ void Scheduler::sample_slot(Slot& slot, std::span<const float> logits) {
     finish(slot, FinishReason::cancelled);
     return;
   }
-  if (released.stopped) {
+  if (released.stopped || (constraint && constraint->must_end())) {
     finish(slot, FinishReason::stop);
     return;
   }

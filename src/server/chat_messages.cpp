@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "server/base64.h"
+
 namespace hearth::server {
 namespace {
 
@@ -23,7 +25,29 @@ Result<std::string> string_field(const json& object, const char* key, bool requi
   return it->get<std::string>();
 }
 
+chat::ContentPart media_part(engine::MediaKind kind) {
+  return {kind == engine::MediaKind::image ? chat::ContentPart::Type::image : chat::ContentPart::Type::audio, {}};
+}
+
+// An OpenAI image_url: a data: URL with base64 content; remote URLs are not fetched.
+Result<engine::MediaItem> media_from_url(const std::string& url) {
+  if (!url.starts_with("data:")) return make_error("image_url must be a data: URL (remote URLs are not fetched)");
+  const size_t comma = url.find(',');
+  if (comma == std::string::npos || url.substr(0, comma).find(";base64") == std::string::npos) {
+    return make_error("image_url data: URLs must be base64");
+  }
+  return media_from_base64(std::string_view(url).substr(comma + 1));
+}
+
 }  // namespace
+
+Result<engine::MediaItem> media_from_base64(std::string_view base64) {
+  std::optional<std::vector<uint8_t>> bytes = decode_base64(base64);
+  if (!bytes) return make_error("invalid base64 media data");
+  std::optional<engine::MediaKind> kind = engine::sniff_media(*bytes);
+  if (!kind) return make_error("unsupported media: not an image (PNG, JPEG, GIF, WebP, BMP) or audio (WAV, MP3, FLAC, OGG) file");
+  return engine::MediaItem{*kind, std::move(*bytes)};
+}
 
 Result<ParsedConversation> ollama_messages(const json& messages) {
   if (!messages.is_array()) return make_error("messages must be an array");
@@ -41,7 +65,19 @@ Result<ParsedConversation> ollama_messages(const json& messages) {
     chat::Message message{lowercase(*role), *content, {}, {}, *tool_call_id, *tool_name, *thinking};
     if (const auto images = m.find("images"); images != m.end() && !images->is_null()) {
       if (!images->is_array()) return make_error("message images must be an array of base64 strings");
-      parsed.media_parts += images->size();
+      // Ollama places a message's attachments before its text.
+      std::vector<chat::ContentPart> parts;
+      for (const json& image : *images) {
+        if (!image.is_string()) return make_error("message images must be an array of base64 strings");
+        Result<engine::MediaItem> item = media_from_base64(image.get<std::string>());
+        if (!item) return make_error(item.error());
+        parts.push_back(media_part(item->kind));
+        parsed.media.push_back(std::move(*item));
+      }
+      if (!parts.empty()) {
+        parts.push_back({chat::ContentPart::Type::text, *content});
+        message.content = std::move(parts);
+      }
     }
     if (const auto calls = m.find("tool_calls"); calls != m.end() && !calls->is_null()) {
       if (!calls->is_array()) return make_error("tool_calls must be an array");
@@ -80,8 +116,22 @@ Result<ParsedConversation> openai_messages(const json& messages) {
         if (type == "text") {
           if (!part.contains("text") || !part["text"].is_string()) return make_error("a text part needs 'text'");
           parts.push_back({chat::ContentPart::Type::text, part["text"].get<std::string>()});
-        } else if (type == "image_url" || type == "input_audio") {
-          ++parsed.media_parts;
+        } else if (type == "image_url") {
+          const json image = part.value("image_url", json());
+          const json url = image.is_object() ? image.value("url", json()) : image;
+          if (!url.is_string()) return make_error("image_url needs a url");
+          Result<engine::MediaItem> item = media_from_url(url.get<std::string>());
+          if (!item) return make_error(item.error());
+          parts.push_back(media_part(item->kind));
+          parsed.media.push_back(std::move(*item));
+        } else if (type == "input_audio") {
+          const json audio = part.value("input_audio", json::object());
+          if (!audio.is_object() || !audio.contains("data") || !audio["data"].is_string()) return make_error("input_audio needs data");
+          Result<engine::MediaItem> item = media_from_base64(audio["data"].get<std::string>());
+          if (!item) return make_error(item.error());
+          if (item->kind != engine::MediaKind::audio) return make_error("input_audio data is not an audio file");
+          parts.push_back(media_part(item->kind));
+          parsed.media.push_back(std::move(*item));
         } else {
           return make_error("unsupported content part type '", type, "'");
         }

@@ -6,13 +6,18 @@
 
 #include "chat/chat_types.h"
 #include "core/result.h"
+#include "engine/media_input.h"
 
 namespace hearth::server {
 
 struct ParsedConversation {
   std::vector<chat::Message> messages;
-  size_t media_parts = 0;  // images / audio clips attached
+  // Attachments in the order of their content parts (images and audio clips, told apart by their bytes).
+  std::vector<engine::MediaItem> media;
 };
+
+// Decodes one base64 attachment (Ollama `images` entry, OpenAI data: URL or input_audio data).
+Result<engine::MediaItem> media_from_base64(std::string_view base64);
 
 Result<ParsedConversation> ollama_messages(const nlohmann::json& messages);
 Result<ParsedConversation> openai_messages(const nlohmann::json& messages);

@@ -44,7 +44,7 @@ Result<ModelManager::Lease> ModelManager::acquire(const store::ResolvedModel& re
     }
     if (!make_room()) return make_error("server busy: ", options_.max_loaded, " models are loaded and all are in use");
   }
-  Result<std::shared_ptr<engine::LoadedModel>> loaded = engine::load_model(resolved.model_path);
+  Result<std::shared_ptr<engine::LoadedModel>> loaded = engine::load_model(resolved.model_path, resolved.projector_path);
   if (!loaded) return make_error(loaded.error());
   auto running = std::make_shared<RunningModel>();
   running->name = resolved.name;

@@ -1,5 +1,6 @@
 // Model and store routes (spec/api.md §2.4–2.7, §4): tags, show, ps, version, copy, delete, create, blobs,
 // pull, and the liveness / health / metrics endpoints.
+#include <algorithm>
 #include <sstream>
 
 #include "gguf/gguf_file.h"
@@ -7,6 +8,7 @@
 #include "model/model_info.h"
 #include "server/http_util.h"
 #include "server/routes.h"
+#include "store/digest.h"
 #include "store/model_options.h"
 #include "store/modelfile_render.h"
 #include "store/pull.h"
@@ -124,6 +126,12 @@ void register_store_routes(httplib::Server& http, ServerContext& context) {
     if (resolved->projector_path) {
       if (auto projector = gguf::GgufFile::open(*resolved->projector_path)) {
         out["projector_info"] = model::metadata_to_json((*projector)->metadata());
+        // The projector's towers add their capabilities (vision, audio) to the model's.
+        for (const std::string& capability : model::describe_model(**projector).capabilities) {
+          if (capability != "completion" && std::find(out["capabilities"].begin(), out["capabilities"].end(), capability) == out["capabilities"].end()) {
+            out["capabilities"].push_back(capability);
+          }
+        }
       }
     }
     send_json(res, 200, out);
@@ -176,10 +184,18 @@ void register_store_routes(httplib::Server& http, ServerContext& context) {
     }
     if (body->contains("from") && (*body)["from"].is_string()) spec.from.insert(spec.from.begin(), {(*body)["from"].get<std::string>(), 0});
     if (body->contains("files") && (*body)["files"].is_object()) {
+      // The map's order means nothing: the model comes first, projectors (architecture "clip") after it.
+      std::vector<store::FromLine> models, projectors;
       for (const auto& [file, digest] : (*body)["files"].items()) {
         if (!digest.is_string()) return ollama_error(res, 400, "files: each value must be a blob digest");
-        spec.from.push_back({digest.get<std::string>(), 0});
+        Result<std::string> canonical = store::parse_digest(digest.get<std::string>());
+        if (!canonical) return ollama_error(res, 400, "files: " + canonical.error());
+        auto blob = gguf::GgufFile::open(store.writable().blob_path(*canonical));
+        const bool projector = blob && (*blob)->get_string("general.architecture").value_or("") == "clip";
+        (projector ? projectors : models).push_back({*canonical, 0});
       }
+      spec.from.insert(spec.from.end(), models.begin(), models.end());
+      spec.from.insert(spec.from.end(), projectors.begin(), projectors.end());
     }
     if (spec.from.empty()) return ollama_error(res, 400, "neither 'from' nor 'files' was specified");
     if (body->contains("template")) spec.template_text = body->value("template", "");
@@ -216,6 +232,35 @@ void register_store_routes(httplib::Server& http, ServerContext& context) {
       return store::pull(store, name, options);
     });
   });
+}
+
+// /api/embed, /api/embeddings and /v1/embeddings: only models whose file declares an embedding head (Ollama's
+// `embedding` capability) can answer; the generative families hearth runs today are refused with 400, as
+// Ollama refuses them. Inputs are validated first so clients get the specific error.
+void register_embedding_routes(httplib::Server& http, ServerContext& context) {
+  auto handle = [&context](const httplib::Request& req, httplib::Response& res, bool openai, const char* input_field) {
+    std::optional<json> body = json_body(req, res, openai);
+    if (!body) return;
+    auto error = [&](int status, const std::string& message) {
+      if (openai) return openai_error(res, status, message);
+      ollama_error(res, status, message);
+    };
+    const std::string name = body->value("model", "");
+    if (name.empty()) return error(400, "model is required");
+    const json input = body->value(input_field, json());
+    const bool valid = input.is_null() || input.is_string() ||
+                       (input.is_array() && std::all_of(input.begin(), input.end(), [](const json& item) { return item.is_string(); }));
+    if (!valid) return error(400, "invalid input type");
+    Result<store::ResolvedModel> resolved = context.manager.resolve(name);
+    if (!resolved) return error(404, "model '" + name + "' not found");
+    std::optional<model::ModelInfo> info = describe(resolved->model_path);
+    const bool embedding = info && std::find(info->capabilities.begin(), info->capabilities.end(), "embedding") != info->capabilities.end();
+    if (!embedding) return error(400, "\"" + name + "\" does not support embeddings");
+    error(501, "embedding models are not supported yet");
+  };
+  http.Post("/api/embed", [handle](const httplib::Request& req, httplib::Response& res) { handle(req, res, false, "input"); });
+  http.Post("/api/embeddings", [handle](const httplib::Request& req, httplib::Response& res) { handle(req, res, false, "prompt"); });
+  http.Post("/v1/embeddings", [handle](const httplib::Request& req, httplib::Response& res) { handle(req, res, true, "input"); });
 }
 
 }  // namespace
@@ -268,6 +313,7 @@ void register_model_routes(httplib::Server& http, ServerContext& context) {
     res.set_content(out.str(), "text/plain; version=0.0.4");
   });
   register_store_routes(http, context);
+  register_embedding_routes(http, context);
 }
 
 }  // namespace hearth::server

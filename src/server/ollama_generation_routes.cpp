@@ -2,6 +2,7 @@
 // "stream": false; load / unload requests when there is nothing to generate.
 #include <memory>
 
+#include "engine/grammar/json_schema.h"
 #include "server/http_util.h"
 #include "server/routes.h"
 #include "server/turn.h"
@@ -95,7 +96,7 @@ Collected collect(const std::vector<chat::ChatEvent>& events) {
 }
 
 // Fills the turn request from the fields /api/chat and /api/generate share.
-std::optional<HttpError> common_fields(const json& body, TurnRequest& request) {
+std::optional<HttpError> common_fields(const json& body, const std::string& raw_body, TurnRequest& request) {
   Result<RequestSettings> settings = settings_from_options(body.value("options", json()));
   if (!settings) return HttpError{400, settings.error()};
   request.settings = std::move(*settings);
@@ -105,9 +106,9 @@ std::optional<HttpError> common_fields(const json& body, TurnRequest& request) {
   Result<std::optional<bool>> think = parse_think(body);
   if (!think) return HttpError{400, think.error()};
   request.think = *think;
-  if (body.contains("format") && !body["format"].is_null() && body["format"] != "") {
-    return HttpError{501, "format (JSON / schema-constrained output) is not supported yet"};
-  }
+  Result<std::optional<engine::grammar::Grammar>> format = engine::grammar::grammar_from_ollama_format(ordered_field(raw_body, "format"));
+  if (!format) return HttpError{400, "format: " + format.error()};
+  if (*format) request.output_grammar = std::make_shared<const engine::grammar::Grammar>(std::move(**format));
   request.logprobs = body.value("logprobs", false);
   const int top = body.value("top_logprobs", 0);
   if (top < 0 || top > 20) return HttpError{400, "top_logprobs must be between 0 and 20"};
@@ -188,7 +189,7 @@ void handle(ServerContext& context, Shape shape, const httplib::Request& req, ht
   const json model = body->value("model", json());
   if (!model.is_string() || model.get<std::string>().empty()) return ollama_error(res, 400, "model is required");
   request.model = model.get<std::string>();
-  if (std::optional<HttpError> error = common_fields(*body, request)) return ollama_error(res, error->status, error->message);
+  if (std::optional<HttpError> error = common_fields(*body, req.body, request)) return ollama_error(res, error->status, error->message);
   const bool stream = body->value("stream", true);
 
   if (shape == Shape::chat) {
@@ -208,16 +209,17 @@ void handle(ServerContext& context, Shape shape, const httplib::Request& req, ht
     if (raw && (body->contains("template") || (system.is_string() && !system.get<std::string>().empty()) || body->contains("context"))) {
       return ollama_error(res, 400, "raw mode does not support template, system, or context");
     }
-    if (body->contains("images") && (*body)["images"].is_array() && !(*body)["images"].empty()) {
-      return ollama_error(res, 400, "image and audio input are not supported by this server yet");
-    }
+    // Attachments go into the user message, as /api/chat's `images`.
+    json message = {{"role", "user"}, {"content", prompt}};
+    if (body->contains("images")) message["images"] = (*body)["images"];
+    if (raw && message.contains("images") && !message["images"].empty()) return ollama_error(res, 400, "raw mode does not support images");
     if (raw) {
       request.raw_prompt = prompt.get<std::string>();
     } else {
       request.system = system.is_string() ? system.get<std::string>() : "";
-      ParsedConversation conversation;
-      conversation.messages.push_back({"user", prompt.get<std::string>(), {}, {}, {}, {}, {}});
-      request.conversation = std::move(conversation);
+      Result<ParsedConversation> conversation = ollama_messages(json::array({message}));
+      if (!conversation) return ollama_error(res, 400, conversation.error());
+      request.conversation = std::move(*conversation);
     }
   }
   std::variant<std::unique_ptr<Turn>, HttpError> started = start_turn(context.manager, request);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <random>
 
+#include "engine/grammar/json_schema.h"
 #include "server/http_util.h"
 #include "server/routes.h"
 #include "server/turn.h"
@@ -29,7 +30,7 @@ int64_t unix_now() {
 }
 
 // Reads the sampling fields OpenAI clients send (plus llama.cpp's non-standard extras and Ollama `options`).
-std::optional<HttpError> sampling_fields(const json& body, TurnRequest& request) {
+std::optional<HttpError> sampling_fields(const json& body, const std::string& raw_body, TurnRequest& request) {
   Result<RequestSettings> settings = settings_from_options(body.value("options", json()));
   if (!settings) return HttpError{400, settings.error()};
   request.settings = std::move(*settings);
@@ -49,10 +50,10 @@ std::optional<HttpError> sampling_fields(const json& body, TurnRequest& request)
   if (!top_level) return HttpError{400, top_level.error()};
   request.settings.sampling = overlay(request.settings.sampling, top_level->sampling);
   if (body.value("n", 1) != 1) return HttpError{400, "only n = 1 is supported"};
-  if (body.contains("response_format") && body["response_format"].is_object() &&
-      body["response_format"].value("type", "text") != "text") {
-    return HttpError{501, "response_format json_object / json_schema is not supported yet"};
-  }
+  Result<std::optional<engine::grammar::Grammar>> format =
+      engine::grammar::grammar_from_openai_response_format(ordered_field(raw_body, "response_format"));
+  if (!format) return HttpError{400, "response_format: " + format.error()};
+  if (*format) request.output_grammar = std::make_shared<const engine::grammar::Grammar>(std::move(**format));
   return std::nullopt;
 }
 
@@ -221,7 +222,7 @@ void handle(ServerContext& context, Kind kind, const httplib::Request& req, http
   const json model = body->value("model", json());
   if (!model.is_string() || model.get<std::string>().empty()) return openai_error(res, 400, "model is required");
   request.model = model.get<std::string>();
-  if (std::optional<HttpError> error = sampling_fields(*body, request)) return openai_error(res, error->status, error->message);
+  if (std::optional<HttpError> error = sampling_fields(*body, req.body, request)) return openai_error(res, error->status, error->message);
   request.logprobs = body->value("logprobs", json(false)).is_boolean() ? body->value("logprobs", false) : body->value("logprobs", 0) > 0;
   const int top = kind == Kind::chat ? body->value("top_logprobs", 0) : (body->value("logprobs", json(false)).is_number() ? body->value("logprobs", 0) : 0);
   if (top < 0 || top > 20) return openai_error(res, 400, "top_logprobs must be between 0 and 20");

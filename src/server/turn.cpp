@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/chat_prompt.h"
+#include "engine/grammar/json_schema.h"
 
 namespace hearth::server {
 namespace {
@@ -14,6 +15,12 @@ bool has_capability(const RunningModel& model, const char* capability) {
 
 }  // namespace
 
+nlohmann::ordered_json ordered_field(const std::string& body, const char* key) {
+  const nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains(key)) return nullptr;
+  return parsed[key];
+}
+
 std::variant<ModelManager::Lease, HttpError> load_only(ModelManager& manager, const std::string& model) {
   if (model.empty()) return HttpError{400, "model is required"};
   Result<store::ResolvedModel> resolved = manager.resolve(model);
@@ -24,9 +31,6 @@ std::variant<ModelManager::Lease, HttpError> load_only(ModelManager& manager, co
 }
 
 std::variant<std::unique_ptr<Turn>, HttpError> start_turn(ModelManager& manager, const TurnRequest& request) {
-  if (request.conversation && request.conversation->media_parts > 0) {
-    return HttpError{400, "image and audio input are not supported by this server yet"};
-  }
   std::variant<ModelManager::Lease, HttpError> leased = load_only(manager, request.model);
   if (auto* error = std::get_if<HttpError>(&leased)) return *error;
   auto turn = std::make_unique<Turn>(manager, std::move(std::get<ModelManager::Lease>(leased)), request.keep_alive);
@@ -52,8 +56,16 @@ std::variant<std::unique_ptr<Turn>, HttpError> start_turn(ModelManager& manager,
     if (!has_system && !system.empty()) chat.messages.insert(chat.messages.begin(), {"system", system, {}, {}, {}, {}, {}});
     chat.tools = request.tools;
     chat.enable_thinking = request.think.value_or(false);
-    Result<engine::Prompt> rendered = engine::chat_prompt(loaded, chat);
-    if (!rendered) return HttpError{500, "template: " + rendered.error()};
+    const std::vector<engine::MediaItem> no_media;
+    const std::vector<engine::MediaItem>& media = request.conversation ? request.conversation->media : no_media;
+    for (const engine::MediaItem& item : media) {
+      const bool supported = loaded.media && (item.kind == engine::MediaKind::image ? loaded.media->has_vision() : loaded.media->has_audio());
+      if (!supported) {
+        return HttpError{400, "\"" + request.model + "\" does not support " + (item.kind == engine::MediaKind::image ? "image" : "audio") + " input"};
+      }
+    }
+    Result<engine::Prompt> rendered = engine::chat_prompt(loaded, chat, media, request.media_limits);
+    if (!rendered) return HttpError{400, rendered.error()};
     prompt = std::move(*rendered);
   }
 
@@ -71,6 +83,12 @@ std::variant<std::unique_ptr<Turn>, HttpError> start_turn(ModelManager& manager,
   generation.overflow = request.truncate ? engine::ContextOverflow::truncate : engine::ContextOverflow::error;
   generation.logprobs = request.logprobs;
   generation.top_logprobs = request.top_logprobs;
+  if (request.output_grammar) {
+    Result<std::unique_ptr<engine::grammar::TokenConstraint>> constraint =
+        engine::grammar::TokenConstraint::create(request.output_grammar, loaded.token_trie());
+    if (!constraint) return HttpError{400, constraint.error()};
+    generation.constraint = std::move(*constraint);
+  }
   std::unique_ptr<chat::ChatParser> parser = (!request.raw_prompt && loaded.chat) ? loaded.chat->make_parser() : nullptr;
   Result<std::shared_ptr<GenerationStream>> stream = GenerationStream::start(*model.scheduler, std::move(generation), std::move(parser));
   if (!stream) {

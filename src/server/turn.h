@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/grammar/grammar.h"
 #include "server/chat_messages.h"
 #include "server/generation_stream.h"
 #include "server/model_manager.h"
@@ -36,7 +37,13 @@ struct TurnRequest {
   bool logprobs = false;
   size_t top_logprobs = 0;
   bool truncate = true;
+  engine::MediaLimits media_limits;
+  std::shared_ptr<const engine::grammar::Grammar> output_grammar;  // format / response_format
 };
+
+// The request's `key` (format, response_format) with its object keys in the order the client wrote them,
+// which JSON schema property order depends on (the routes' nlohmann::json sorts keys).
+nlohmann::ordered_json ordered_field(const std::string& body, const char* key);
 
 class Turn {
  public:
