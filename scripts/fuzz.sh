@@ -10,6 +10,7 @@ seconds="${1:-60}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
 export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true
+export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DHEARTH_FUZZ=ON -DHEARTH_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

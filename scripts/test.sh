@@ -15,6 +15,7 @@ BUILD_DIR=$root/build scripts/build.sh
 ctest --test-dir build --output-on-failure -j2 --timeout 600
 
 echo "== sanitizer build (ASan + UBSan) and tests"
+export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 BUILD_DIR=$root/build-asan BUILD_TYPE=Debug scripts/build.sh -DHEARTH_SANITIZE=ON -DHEARTH_BENCH=OFF
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 900
 
