@@ -1,12 +1,11 @@
 // `hearth list` (alias `ls`): the models of hearth's store and Ollama's, as `ollama list` prints them.
-#include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
 #include "cli/human_size.h"
+#include "cli/table.h"
 #include "store/digest.h"
 #include "store/model_store.h"
 
@@ -40,20 +39,7 @@ int run_list() {
   for (const store::ListedModel& model : models.list()) {
     rows.push_back({model.name, store::short_digest(model.digest), human_size(model.size), time_ago(model.modified)});
   }
-  std::vector<size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (size_t column = 0; column < row.size(); ++column) {
-      widths[column] = std::max(widths[column], row[column].size());
-    }
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t column = 0; column < row.size(); ++column) {
-      line += row[column];
-      if (column + 1 < row.size()) line += std::string(widths[column] - row[column].size() + 4, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
+  print_table(rows);
   return 0;
 }
 

@@ -1,7 +1,5 @@
 // `hearth ps`: the models a running server holds, as `ollama ps` prints them; `hearth stop NAME` unloads one.
-#include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -11,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/human_size.h"
 #include "cli/server_client.h"
+#include "cli/table.h"
 
 namespace hearth::cli {
 namespace {
@@ -26,21 +25,6 @@ std::string until(const std::string& expires_at) {
   if (seconds < 60) return "Less than a minute from now";
   if (seconds < 3600) return std::to_string(seconds / 60) + " minutes from now";
   return std::to_string(seconds / 3600) + " hours from now";
-}
-
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      line += row[c];
-      if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 4, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
 }
 
 int run_ps() {

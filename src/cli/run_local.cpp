@@ -1,25 +1,14 @@
 #include "cli/run_local.h"
 
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
-#include <mutex>
-#include <optional>
 
 #include "engine/chat_prompt.h"
+#include "server/generation_stream.h"
 
 namespace hearth::cli {
 namespace {
 
 constexpr int64_t kDefaultContext = 4096;  // Ollama's default num_ctx
-
-// Text from the scheduler thread, consumed by the printing thread.
-struct TextQueue {
-  std::mutex mutex;
-  std::condition_variable ready;
-  std::deque<std::string> texts;
-  std::optional<engine::GenerationResult> done;
-};
 
 }  // namespace
 
@@ -64,58 +53,26 @@ Result<ReplyStats> LocalBackend::reply(const chat::ChatRequest& request, std::sp
   Result<engine::SamplingParams> sampling = model_->sampling_for(settings.sampling);
   if (!sampling) return make_error(sampling.error());
 
-  auto queue = std::make_shared<TextQueue>();
   engine::GenerationRequest generation;
   generation.prompt = std::move(*prompt);
   generation.sampling = std::move(*sampling);
-  generation.on_token = [queue](const engine::TokenEvent& event) {
-    if (event.text.empty()) return true;
-    std::lock_guard lock(queue->mutex);
-    queue->texts.push_back(event.text);
-    queue->ready.notify_one();
-    return true;
-  };
-  generation.on_done = [queue](const engine::GenerationResult& result) {
-    std::lock_guard lock(queue->mutex);
-    queue->texts.push_back(result.final_text);
-    queue->done = result;
-    queue->ready.notify_one();
-  };
-  Result<engine::RequestId> id = scheduler_->submit(std::move(generation));
-  if (!id) return make_error(id.error());
-
-  std::unique_ptr<chat::ChatParser> parser = model_->chat ? model_->chat->make_parser() : nullptr;
-  auto emit = [&](const std::vector<chat::ChatEvent>& events) {
-    for (const chat::ChatEvent& event : events) on_event(event);
-  };
-  bool cancel_sent = false;
+  Result<std::shared_ptr<server::GenerationStream>> stream =
+      server::GenerationStream::start(*scheduler_, std::move(generation), model_->chat ? model_->chat->make_parser() : nullptr);
+  if (!stream) return make_error(stream.error());
   ReplyStats stats;
+  bool cancel_sent = false;
   while (true) {
-    std::deque<std::string> texts;
-    bool finished = false;
-    {
-      std::unique_lock lock(queue->mutex);
-      queue->ready.wait_for(lock, std::chrono::milliseconds(50), [&] { return !queue->texts.empty() || queue->done; });
-      texts.swap(queue->texts);
-      if (queue->done) {
-        stats.result = *queue->done;
-        finished = true;
-      }
+    server::GenerationStream::Update update = (*stream)->next(std::chrono::milliseconds(50));
+    for (const chat::ChatEvent& event : update.events) on_event(event);
+    if (update.done) {
+      stats.result = std::move(*update.done);
+      break;
     }
-    for (const std::string& piece : texts) {
-      if (parser) {
-        emit(parser->feed(piece));
-      } else if (!piece.empty()) {
-        on_event({chat::ChatEvent::Type::content, piece, {}});
-      }
-    }
-    if (finished) break;
     if (interrupted && !cancel_sent) {
-      scheduler_->cancel(*id);
+      (*stream)->cancel();
       cancel_sent = true;
     }
   }
-  if (parser) emit(parser->finish());
   if (stats.result.reason == engine::FinishReason::error) return make_error(stats.result.error);
   stats.load_seconds = reported_load_ ? 0.0 : model_->load_seconds;
   reported_load_ = true;

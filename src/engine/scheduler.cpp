@@ -81,16 +81,24 @@ struct Scheduler::Slot {
   bool prefilling() const { return active && prompt_next < static_cast<int64_t>(active->request.prompt.tokens.size()); }
 };
 
+namespace {
+
+// One cache shared by every slot: n_ctx cells per sequence (llama.cpp's unified cache).
+cache::KvCacheOptions cache_options(const SchedulerOptions& options) {
+  return {options.kv_format, options.n_parallel * options.n_ctx, options.n_parallel, options.n_ubatch};
+}
+
+}  // namespace
+
 uint64_t scheduler_cache_bytes(const models::TextModel& model, const SchedulerOptions& options) {
   const std::vector<cache::KvSlotSpec> slots = model.kv_slots();
-  return cache::kv_cache_bytes(slots, {options.kv_format, options.n_parallel * options.n_ctx, options.n_parallel, options.n_ubatch});
+  return cache::kv_cache_bytes(slots, cache_options(options));
 }
 
 Scheduler::Scheduler(std::shared_ptr<const LoadedModel> model, SchedulerOptions options)
     : model_(std::move(model)),
       options_(options),
-      cache_(model_->model->kv_slots(),
-             {options.kv_format, options.n_parallel * options.n_ctx, options.n_parallel, options.n_ubatch}),
+      cache_(model_->model->kv_slots(), cache_options(options)),
       slots_(static_cast<size_t>(cache_.n_seq_max())) {
   options_.n_parallel = cache_.n_seq_max();
   for (size_t i = 0; i < slots_.size(); ++i) slots_[i].seq = static_cast<int32_t>(i);

@@ -25,6 +25,34 @@ Result<std::string> string_field(const json& object, const char* key, bool requi
   return it->get<std::string>();
 }
 
+// Ollama sends tool-call arguments as a JSON object, OpenAI as a string holding JSON (an object is accepted too).
+enum class ArgumentsForm { object, json_string };
+
+Result<std::vector<chat::ToolCall>> tool_calls(const json& message, ArgumentsForm form) {
+  std::vector<chat::ToolCall> parsed;
+  const auto calls = message.find("tool_calls");
+  if (calls == message.end() || calls->is_null()) return parsed;
+  if (!calls->is_array()) return make_error("tool_calls must be an array");
+  for (const json& call : *calls) {
+    const json function = call.is_object() ? call.value("function", json()) : json();
+    if (!function.is_object() || !function.contains("name") || !function["name"].is_string()) {
+      return make_error("each tool call needs function.name");
+    }
+    chat::ToolCall tool_call;
+    tool_call.id = call.value("id", "");
+    tool_call.name = function["name"].get<std::string>();
+    if (form == ArgumentsForm::object) {
+      tool_call.arguments = function.value("arguments", json::object());
+    } else {
+      const json arguments = function.value("arguments", json("{}"));
+      tool_call.arguments = arguments.is_string() ? json::parse(arguments.get<std::string>(), nullptr, false) : arguments;
+      if (tool_call.arguments.is_discarded()) return make_error("invalid tool call arguments");
+    }
+    parsed.push_back(std::move(tool_call));
+  }
+  return parsed;
+}
+
 chat::ContentPart media_part(engine::MediaKind kind) {
   return {kind == engine::MediaKind::image ? chat::ContentPart::Type::image : chat::ContentPart::Type::audio, {}};
 }
@@ -79,20 +107,9 @@ Result<ParsedConversation> ollama_messages(const json& messages) {
         message.content = std::move(parts);
       }
     }
-    if (const auto calls = m.find("tool_calls"); calls != m.end() && !calls->is_null()) {
-      if (!calls->is_array()) return make_error("tool_calls must be an array");
-      for (const json& call : *calls) {
-        const json function = call.is_object() ? call.value("function", json()) : json();
-        if (!function.is_object() || !function.contains("name") || !function["name"].is_string()) {
-          return make_error("each tool call needs function.name");
-        }
-        chat::ToolCall tool_call;
-        tool_call.id = call.value("id", "");
-        tool_call.name = function["name"].get<std::string>();
-        tool_call.arguments = function.value("arguments", json::object());
-        message.tool_calls.push_back(std::move(tool_call));
-      }
-    }
+    Result<std::vector<chat::ToolCall>> calls = tool_calls(m, ArgumentsForm::object);
+    if (!calls) return make_error(calls.error());
+    message.tool_calls = std::move(*calls);
     parsed.messages.push_back(std::move(message));
   }
   return parsed;
@@ -145,26 +162,9 @@ Result<ParsedConversation> openai_messages(const json& messages) {
     }
     if (m.contains("tool_call_id") && m["tool_call_id"].is_string()) message.tool_call_id = m["tool_call_id"].get<std::string>();
     if (m.contains("name") && m["name"].is_string() && message.role == "tool") message.tool_name = m["name"].get<std::string>();
-    if (const auto calls = m.find("tool_calls"); calls != m.end() && !calls->is_null()) {
-      if (!calls->is_array()) return make_error("tool_calls must be an array");
-      for (const json& call : *calls) {
-        const json function = call.is_object() ? call.value("function", json()) : json();
-        if (!function.is_object() || !function.contains("name") || !function["name"].is_string()) {
-          return make_error("each tool call needs function.name");
-        }
-        chat::ToolCall tool_call;
-        tool_call.id = call.value("id", "");
-        tool_call.name = function["name"].get<std::string>();
-        const json arguments = function.value("arguments", json("{}"));
-        if (arguments.is_string()) {
-          tool_call.arguments = json::parse(arguments.get<std::string>(), nullptr, false);
-          if (tool_call.arguments.is_discarded()) return make_error("invalid tool call arguments");
-        } else {
-          tool_call.arguments = arguments;
-        }
-        message.tool_calls.push_back(std::move(tool_call));
-      }
-    }
+    Result<std::vector<chat::ToolCall>> calls = tool_calls(m, ArgumentsForm::json_string);
+    if (!calls) return make_error(calls.error());
+    message.tool_calls = std::move(*calls);
     // A tool result names its call by id; the function name comes from the assistant turn that made it.
     if (message.role == "tool" && message.tool_name.empty() && !message.tool_call_id.empty()) {
       for (const chat::Message& earlier : parsed.messages) {

@@ -4,6 +4,7 @@
 
 #include "engine/grammar/json_schema.h"
 #include "server/http_util.h"
+#include "server/logprobs_json.h"
 #include "server/routes.h"
 #include "server/turn.h"
 
@@ -21,22 +22,6 @@ json tool_calls_json(const std::vector<chat::ChatEvent>& events) {
     calls.push_back({{"function", {{"index", calls.size()}, {"name", event.tool_call.name}, {"arguments", event.tool_call.arguments}}}});
   }
   return calls;
-}
-
-json logprobs_json(const RunningModel& model, const std::vector<engine::TokenEvent>& tokens) {
-  json entries = json::array();
-  auto entry = [&](int32_t token, float logprob) {
-    const std::string piece = model.loaded->tokenizer.token_to_piece(token, false);
-    return json{{"token", piece}, {"logprob", logprob}, {"bytes", std::vector<uint8_t>(piece.begin(), piece.end())}};
-  };
-  for (const engine::TokenEvent& token : tokens) {
-    if (!token.logprobs) continue;
-    json item = entry(token.logprobs->chosen.token, token.logprobs->chosen.logprob);
-    item["top_logprobs"] = json::array();
-    for (const engine::TokenLogprob& alternative : token.logprobs->top) item["top_logprobs"].push_back(entry(alternative.token, alternative.logprob));
-    entries.push_back(std::move(item));
-  }
-  return entries;
 }
 
 // One NDJSON object: text deltas of one kind, tool calls, or the final statistics.
@@ -144,7 +129,7 @@ void answer(ServerContext& context, Shape shape, const std::string& model_name, 
     const Collected c = collect(all.events);
     json out = delta_object(shape, model_name, c.content, c.thinking, c.calls);
     add_statistics(out, result, *turn);
-    if (turn->model().loaded && !all.tokens.empty() && all.tokens.front().logprobs) out["logprobs"] = logprobs_json(turn->model(), all.tokens);
+    if (turn->model().loaded && !all.tokens.empty() && all.tokens.front().logprobs) out["logprobs"] = logprobs_json(turn->model().loaded->tokenizer, all.tokens);
     return send_json(res, 200, out);
   }
   res.set_chunked_content_provider("application/x-ndjson", [&context, shape, model_name, turn](size_t, httplib::DataSink& sink) {
@@ -155,7 +140,7 @@ void answer(ServerContext& context, Shape shape, const std::string& model_name, 
     GenerationStream::Update update = turn->stream->next(std::chrono::milliseconds(100));
     const Collected c = collect(update.events);
     std::string lines;
-    const json logprobs = logprobs_json(turn->model(), update.tokens);
+    const json logprobs = logprobs_json(turn->model().loaded->tokenizer, update.tokens);
     if (!c.thinking.empty()) lines += dump(delta_object(shape, model_name, "", c.thinking, json::array())) + "\n";
     if (!c.content.empty() || !c.calls.empty() || !logprobs.empty()) {
       json line = delta_object(shape, model_name, c.content, "", c.calls);

@@ -6,6 +6,7 @@
 
 #include "engine/grammar/json_schema.h"
 #include "server/http_util.h"
+#include "server/logprobs_json.h"
 #include "server/routes.h"
 #include "server/turn.h"
 
@@ -98,22 +99,6 @@ json tool_call_json(const chat::ChatEvent& event, size_t index) {
           {"function", {{"name", event.tool_call.name}, {"arguments", dump(event.tool_call.arguments)}}}};
 }
 
-json logprobs_content(const RunningModel& model, const std::vector<engine::TokenEvent>& tokens) {
-  json content = json::array();
-  for (const engine::TokenEvent& token : tokens) {
-    if (!token.logprobs) continue;
-    auto entry = [&](const engine::TokenLogprob& t) {
-      const std::string piece = model.loaded->tokenizer.token_to_piece(t.token, false);
-      return json{{"token", piece}, {"logprob", t.logprob}, {"bytes", std::vector<uint8_t>(piece.begin(), piece.end())}};
-    };
-    json item = entry(token.logprobs->chosen);
-    item["top_logprobs"] = json::array();
-    for (const engine::TokenLogprob& alternative : token.logprobs->top) item["top_logprobs"].push_back(entry(alternative));
-    content.push_back(std::move(item));
-  }
-  return content;
-}
-
 struct StreamState {
   std::string id = random_id("chatcmpl-");
   int64_t created = unix_now();
@@ -137,7 +122,7 @@ void answer(ServerContext& context, Kind kind, const std::string& model, bool st
       if (event.type == chat::ChatEvent::Type::tool_call) calls.push_back(tool_call_json(event, calls.size()));
     }
     json choice = {{"index", 0}, {"finish_reason", finish_reason(result, !calls.empty())}};
-    const json logprobs = logprobs_content(turn->model(), all.tokens);
+    const json logprobs = logprobs_json(turn->model().loaded->tokenizer, all.tokens);
     choice["logprobs"] = logprobs.empty() ? json(nullptr) : json{{"content", logprobs}};
     if (kind == Kind::chat) {
       json message = {{"role", "assistant"}, {"content", calls.empty() || !content.empty() ? json(content) : json(nullptr)}};
