@@ -169,6 +169,29 @@ TEST(AudioDecode, RefusesTruncatedFiles) {
   }
 }
 
+// libsndfile reads a WAV cut inside its data chunk as a shorter file; the decoder compares the size the
+// header declares with the bytes present and refuses it, from memory and from disk.
+TEST(AudioDecode, RefusesWavTruncatedInsideItsData) {
+  test::TempDir dir("audio_truncated_data");
+  write_sound(dir / "full.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, tone(440.0, 16000, 1, 1.0));
+  const std::vector<uint8_t> bytes = read_bytes(dir / "full.wav");
+  ASSERT_TRUE(media::decode_audio_memory(bytes).ok());
+  const std::span<const uint8_t> cut = std::span(bytes).first(bytes.size() / 2);
+  Result<media::DecodedAudio> from_memory = media::decode_audio_memory(cut);
+  ASSERT_FALSE(from_memory.ok());
+  EXPECT_NE(from_memory.error().find("truncated"), std::string::npos) << from_memory.error();
+  EXPECT_NE(from_memory.error().find("declares 32000 bytes"), std::string::npos) << from_memory.error();
+  std::ofstream(dir / "cut.wav", std::ios::binary).write(reinterpret_cast<const char*>(cut.data()), static_cast<std::streamsize>(cut.size()));
+  Result<media::DecodedAudio> from_file = media::decode_audio_file(dir / "cut.wav");
+  ASSERT_FALSE(from_file.ok());
+  EXPECT_NE(from_file.error().find("truncated"), std::string::npos) << from_file.error();
+  // A streaming writer's unset size (0xFFFFFFFF) is not a truncation.
+  std::vector<uint8_t> streamed = bytes;
+  ASSERT_EQ(std::string(streamed.begin() + 36, streamed.begin() + 40), "data");
+  std::fill_n(streamed.begin() + 40, 4, uint8_t{0xff});
+  EXPECT_TRUE(media::decode_audio_memory(streamed).ok());
+}
+
 TEST(AudioDecode, RefusesEmptyAudio) {
   test::TempDir dir("audio_empty");
   write_sound(dir / "empty.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, {});

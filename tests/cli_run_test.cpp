@@ -103,6 +103,37 @@ TEST(CliRun, AttachesImagesAndAudioThroughTheProjector) {
   EXPECT_EQ(wrong_kind.exit_code, 1);
 }
 
+// Paths typed in the chat attach their files (cli/prompt_paths.h); the image budget is a session parameter.
+TEST(CliRun, ReplAttachesTypedPathsAndTakesTheImageBudget) {
+  HEARTH_REQUIRE_FIXTURES();
+  TempDir dir("repl_paths");
+  std::filesystem::copy_file(fixture("test-1.jpeg"), dir / "my photo.jpg");
+  std::ofstream(dir / "fake.png") << "not a picture";
+  const std::string escaped = (dir / "my\\ photo.jpg").string();
+  const std::string script =
+      "/set parameter num_predict 1\n"
+      "/set parameter image_max_tokens 100\n"
+      "/set parameter image_max_tokens 70\n"
+      "What is in " + escaped + "?\n"
+      "Is " + (dir / "fake.png").string() + " a picture?\n"
+      "And " + (dir / "missing.png").string() + "?\n"
+      "/bye\n";
+  const ProcessResult result =
+      hearth({"run", model(), "--mmproj", fixture("gemma4-mmproj-tiny.gguf").string(), "--interactive", "--verbose"}, &script);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("parameter image_max_tokens must be one of 70, 140, 280, 560, 1120"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Added image '" + (dir / "my photo.jpg").string() + "'"), std::string::npos) << result.out;
+  EXPECT_NE(result.err.find("fake.png: not an image"), std::string::npos) << result.err;
+  EXPECT_EQ(result.out.find("missing.png'"), std::string::npos) << result.out;
+  // Two replies: the image turn (63 soft tokens under the budget of 70, not 130), then the missing-file one.
+  const size_t first = result.err.find("prompt eval count:");
+  ASSERT_NE(first, std::string::npos) << result.err;
+  const int image_turn = std::stoi(result.err.substr(first + 18));
+  EXPECT_GT(image_turn, 63);
+  EXPECT_LT(image_turn, 130);
+  EXPECT_NE(result.err.find("prompt eval count:", first + 1), std::string::npos) << result.err;
+}
+
 TEST(CliTokenize, MatchesTheVocabularyAndParsesSpecialTokensOnRequest) {
   HEARTH_REQUIRE_FIXTURES();
   const ProcessResult plain = hearth({"tokenize", model(), "--text", "Hello <|turn>", "--json"});

@@ -4,8 +4,10 @@
 
 #include <condition_variable>
 #include <future>
+#include <limits>
 #include <mutex>
 
+#include "engine/grammar/json_schema.h"
 #include "engine/scheduler.h"
 #include "support/fixtures.h"
 
@@ -212,6 +214,55 @@ TEST_F(SchedulerTest, StopStringsEndGenerationAndAreNotSent) {
   text += result.final_text;
   EXPECT_EQ(result.reason, FinishReason::stop);
   EXPECT_EQ(text, full.substr(0, full.find(stop)));
+}
+
+// A model pushed to open the thinking channel (a logit bias) thinks for exactly the budget, then the scheduler
+// closes the channel itself.
+TEST_F(SchedulerTest, ThinkingBudgetClosesTheChannel) {
+  const int32_t open = model_->tokenizer.find_token("<|channel>");
+  const int32_t close = model_->tokenizer.find_token("<channel|>");
+  ASSERT_GE(open, 0);
+  ASSERT_GE(close, 0);
+  Scheduler scheduler(model_, {.n_parallel = 1, .n_ctx = 256});
+  GenerationRequest request = greedy(prompt_tokens(8, 10), 12);
+  request.sampling.logit_bias = {{open, 1000.0f}, {close, -std::numeric_limits<float>::infinity()}};
+  request.reasoning = ReasoningControl{open, close, 5};
+  const Outcome outcome = start(scheduler, std::move(request)).get();
+  ASSERT_EQ(outcome.tokens.size(), 12u);
+  EXPECT_EQ(outcome.tokens[0], open);
+  for (size_t i = 1; i <= 5; ++i) EXPECT_EQ(outcome.tokens[i], open) << "thinking token " << i;  // the bias wins inside
+  EXPECT_EQ(outcome.tokens[6], close);  // forced although the bias bans it
+  for (size_t i = 7; i < outcome.tokens.size(); ++i) EXPECT_NE(outcome.tokens[i], open) << "no second round of thinking";
+}
+
+// With an output grammar, the model may still think first; the grammar then governs the answer.
+TEST_F(SchedulerTest, OutputGrammarWaitsForTheThinkingToEnd) {
+  const int32_t open = model_->tokenizer.find_token("<|channel>");
+  const int32_t close = model_->tokenizer.find_token("<channel|>");
+  Scheduler scheduler(model_, {.n_parallel = 1, .n_ctx = 256});
+  GenerationRequest request = greedy(prompt_tokens(9, 10), 40);
+  request.sampling.logit_bias = {{open, 1000.0f}};
+  request.reasoning = ReasoningControl{open, close, 3};
+  Result<std::unique_ptr<grammar::TokenConstraint>> constraint =
+      grammar::TokenConstraint::create(std::make_shared<const grammar::Grammar>(grammar::json_object_grammar()), model_->token_trie());
+  ASSERT_TRUE(constraint) << constraint.error();
+  request.constraint = std::move(*constraint);
+  std::string answer;
+  bool after_close = false;
+  request.on_token = [&](const TokenEvent& event) {
+    if (after_close) answer += event.text;
+    after_close = after_close || event.token == close;
+    return true;
+  };
+  auto done = std::make_shared<std::promise<GenerationResult>>();
+  request.on_done = [done](const GenerationResult& result) { done->set_value(result); };
+  ASSERT_TRUE(scheduler.submit(std::move(request)));
+  const GenerationResult result = done->get_future().get();
+  ASSERT_NE(result.reason, FinishReason::error) << result.error;
+  EXPECT_TRUE(after_close);
+  // The spent budget bans a second round of thinking, so the answer starts as a JSON object must.
+  ASSERT_FALSE(answer.empty());
+  EXPECT_EQ(answer.find_first_not_of(" \n"), answer.find('{'));
 }
 
 }  // namespace

@@ -135,8 +135,8 @@ TEST_F(MultimodalGolden, TextModelWithHearthsEncoders) {
   Result<media::DecodedAudio> speech = media::decode_audio_file(test::fixture("speech16k.wav"));
   ASSERT_TRUE(speech.ok());
   const json& run = golden_["runs"]["as_stored"];
-  constexpr int64_t kDefaultImageTokens = 280;  // the oracle ran with its default budget
-  Result<models::gemma4::ImageEmbeddings> image_rows = models::gemma4::encode_image(*vision, *image, kDefaultImageTokens);
+  const models::gemma4::ImageTokenBudget oracle_budget{40, 280};  // llama.cpp's gemma4v limits
+  Result<models::gemma4::ImageEmbeddings> image_rows = models::gemma4::encode_image(*vision, *image, oracle_budget);
   ASSERT_TRUE(image_rows.ok()) << image_rows.error();
   Result<models::gemma4::AudioEmbeddings> audio_rows = models::gemma4::encode_audio(**audio, speech->samples);
   ASSERT_TRUE(audio_rows.ok()) << audio_rows.error();

@@ -2,9 +2,12 @@
 // generation routes (streaming and not), model routes, the store routes, errors and concurrency.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -286,10 +289,8 @@ std::string upload(httplib::Client& client, const std::string& bytes) {
   return digest;
 }
 
-// A model created with its projector (two FROM blobs, as Ollama's client sends them) sees images and audio
-// through /api/chat `images`, /api/generate `images` and OpenAI content parts.
-TEST_F(ServerApi, ImagesAndAudioThroughBothApis) {
-  httplib::Client client = server_->client();
+// The tiny model with its projector (two FROM blobs, as Ollama's client sends them) as "tiny-mm".
+void create_multimodal_model(httplib::Client& client) {
   const std::string model_digest = upload(client, read_file(model_path()));
   const std::string projector_digest = upload(client, read_file(fixture("gemma4-mmproj-tiny.gguf")));
   auto created = client.Post("/api/create", json{{"model", "tiny-mm"}, {"stream", false},
@@ -297,8 +298,26 @@ TEST_F(ServerApi, ImagesAndAudioThroughBothApis) {
                              "application/json");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 200) << created->body;
+}
+
+// An OpenAI chat request for tiny-mm with one image_url part, plus `fields` at the top level.
+json openai_image_request(const std::string& url, const json& fields = json::object()) {
+  json request = {{"model", "tiny-mm"},
+                  {"max_tokens", 1},
+                  {"messages", {{{"role", "user"}, {"content", {{{"type", "text"}, {"text", "What is this?"}},
+                                                                {{"type", "image_url"}, {"image_url", {{"url", url}}}}}}}}}};
+  request.update(fields);
+  return request;
+}
+
+// A model created with its projector sees images and audio through /api/chat `images`, /api/generate
+// `images` and OpenAI content parts.
+TEST_F(ServerApi, ImagesAndAudioThroughBothApis) {
+  httplib::Client client = server_->client();
+  create_multimodal_model(client);
   const json caps = post_json(client, "/api/show", {{"model", "tiny-mm"}})["capabilities"];
   EXPECT_NE(std::find(caps.begin(), caps.end(), "vision"), caps.end()) << caps;
+  EXPECT_NE(std::find(caps.begin(), caps.end(), "audio"), caps.end()) << caps;
 
   const std::string image = base64(read_file(fixture("test-1.jpeg")));
   const std::string audio = base64(read_file(fixture("speech16k.wav")));
@@ -329,6 +348,115 @@ TEST_F(ServerApi, ImagesAndAudioThroughBothApis) {
   post_json(client, "/api/chat", request, 400);
   request["messages"][0]["images"] = {"***not base64***"};
   post_json(client, "/api/chat", request, 400);
+}
+
+// The soft tokens of an image follow the request's budget: test-1.jpeg (640×488) takes 130 under the default
+// maximum (560) and 63 under 70; a minimum of 140 scales it up to 154 (14×11).
+TEST_F(ServerApi, ImageTokenBudgetIsPerRequestInBothApis) {
+  httplib::Client client = server_->client();
+  create_multimodal_model(client);
+  const std::string image = base64(read_file(fixture("test-1.jpeg")));
+  auto ollama_prompt_tokens = [&](const json& options) {
+    json request = chat_request("tiny-mm", "What is this?", 1, false);
+    request["messages"][0]["images"] = {image};
+    request["options"].update(options);
+    const json answer = post_json(client, "/api/chat", request);
+    return answer.value("prompt_eval_count", 0) + answer.value("prompt_cache_count", 0);
+  };
+  const int by_default = ollama_prompt_tokens(json::object());
+  EXPECT_EQ(ollama_prompt_tokens({{"image_max_tokens", 70}}), by_default - (130 - 63));
+  EXPECT_EQ(ollama_prompt_tokens({{"image_min_tokens", 140}}), by_default + (154 - 130));
+
+  const std::string data_url = "data:image/jpeg;base64," + image;
+  const int openai_default = post_json(client, "/v1/chat/completions", openai_image_request(data_url))["usage"].value("prompt_tokens", 0);
+  const json small = post_json(client, "/v1/chat/completions", openai_image_request(data_url, {{"image_max_tokens", 70}}));
+  EXPECT_EQ(small["usage"].value("prompt_tokens", 0), openai_default - (130 - 63));
+
+  // Values other than the trained budgets, a minimum above the maximum and wrong types are refused.
+  json bad = chat_request("tiny-mm", "x", 1, false);
+  bad["messages"][0]["images"] = {image};
+  bad["options"]["image_max_tokens"] = 100;
+  EXPECT_NE(post_json(client, "/api/chat", bad, 400).value("error", "").find("image_max_tokens must be one of 70, 140, 280, 560, 1120"),
+            std::string::npos);
+  bad["options"] = {{"image_max_tokens", 140}, {"image_min_tokens", 280}};
+  EXPECT_NE(post_json(client, "/api/chat", bad, 400).value("error", "").find("above image_max_tokens"), std::string::npos);
+  bad["options"] = {{"image_max_tokens", "many"}};
+  post_json(client, "/api/chat", bad, 400);
+  const json openai_bad = post_json(client, "/v1/chat/completions", openai_image_request(data_url, {{"image_min_tokens", 50}}), 400);
+  EXPECT_NE(openai_bad["error"].value("message", "").find("image_min_tokens must be one of"), std::string::npos) << openai_bad;
+}
+
+// A loopback web server the test controls: /image.jpg (test-1.jpeg), /large.jpg (the same, padded past
+// 200000 bytes), /text (not an image) and /slow (answers only when the host goes away).
+class ImageHost {
+ public:
+  ImageHost() : jpeg_(read_file(fixture("test-1.jpeg"))) {
+    http_.Get("/image.jpg", [this](const httplib::Request&, httplib::Response& res) { res.set_content(jpeg_, "image/jpeg"); });
+    http_.Get("/large.jpg", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(jpeg_ + std::string(200000, '\0'), "image/jpeg");
+    });
+    http_.Get("/text", [](const httplib::Request&, httplib::Response& res) { res.set_content("hello", "text/plain"); });
+    http_.Get("/slow", [this](const httplib::Request&, httplib::Response& res) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      released_.wait_for(lock, std::chrono::seconds(30), [this] { return leaving_; });
+      res.set_content(jpeg_, "image/jpeg");
+    });
+    port_ = http_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { http_.listen_after_bind(); });
+    while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~ImageHost() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      leaving_ = true;
+    }
+    released_.notify_all();
+    http_.stop();
+    thread_.join();
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  std::string jpeg_;
+  httplib::Server http_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable released_;
+  bool leaving_ = false;
+};
+
+// http(s) image_url parts are fetched only when the server allows it, within its size and time limits;
+// --image-max-tokens sets the budget of requests that give none.
+TEST(ServerRemoteImages, FetchedOnlyWhenAllowedAndWithinTheLimits) {
+  HEARTH_REQUIRE_FIXTURES();
+  ImageHost host;
+  ServerProcess server({"--allow-remote-images", "--remote-image-max-bytes", "200000", "--remote-image-timeout", "0.5",
+                        "--image-max-tokens", "70"});
+  httplib::Client client = server.client();
+  create_multimodal_model(client);
+  const std::string data_url = "data:image/jpeg;base64," + base64(read_file(fixture("test-1.jpeg")));
+  const int inline_tokens = post_json(client, "/v1/chat/completions", openai_image_request(data_url))["usage"].value("prompt_tokens", 0);
+  const int fetched_tokens =
+      post_json(client, "/v1/chat/completions", openai_image_request(host.url("/image.jpg")))["usage"].value("prompt_tokens", 0);
+  EXPECT_EQ(fetched_tokens, inline_tokens);
+  const json larger = post_json(client, "/v1/chat/completions", openai_image_request(data_url, {{"image_max_tokens", 560}}));
+  EXPECT_EQ(larger["usage"].value("prompt_tokens", 0) - inline_tokens, 130 - 63);
+
+  const auto refusal = [&](const std::string& url) {
+    return post_json(client, "/v1/chat/completions", openai_image_request(url), 400)["error"].value("message", "");
+  };
+  EXPECT_NE(refusal(host.url("/large.jpg")).find("larger than this server's limit of 200000 bytes"), std::string::npos);
+  EXPECT_NE(refusal(host.url("/text")).find("is not an image"), std::string::npos);
+  EXPECT_NE(refusal(host.url("/slow")).find("did not arrive within this server's limit of 0.5 s"), std::string::npos);
+  EXPECT_NE(refusal(host.url("/missing.jpg")).find("answered HTTP 404"), std::string::npos);
+
+  ServerProcess closed;
+  httplib::Client closed_client = closed.client();
+  auto refused = closed_client.Post("/v1/chat/completions", openai_image_request(host.url("/image.jpg")).dump(), "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_NE(refused->body.find("--allow-remote-images"), std::string::npos) << refused->body;
 }
 
 // `format` / `response_format` constrain the output to the schema: even a random-weight model answers

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +24,8 @@
 #include "synth/synth_model.h"
 #include "synth/synth_vocab.h"
 #include "synth/tensor_plan.h"
+#include "synth/vision_projector.h"
+#include "models/gemma4/vision_encoder.h"
 
 namespace hearth::synth {
 namespace {
@@ -333,6 +336,37 @@ TEST(SynthTest, CliCopiesTheChatTemplateFromAnotherFile) {
   auto reference = open_gguf(source);
   ASSERT_TRUE(ours && reference);
   EXPECT_EQ(ours->get_string("tokenizer.chat_template").value(), reference->get_string("tokenizer.chat_template").value());
+}
+
+// A scaled-down vision projector loads as the engine's gemma4v tower and encodes an image to finite soft tokens
+// of the text width; the real shape has the E2B/E4B tower's size.
+TEST(SynthTest, VisionProjectorLoadsAndEncodes) {
+  VisionShape shape;
+  shape.n_layer = 2;
+  shape.n_embd = 64;
+  shape.n_head = 4;
+  shape.n_ff = 128;
+  shape.position_table_size = 32;
+  shape.n_embd_text = 48;
+  TempFile file("vision");
+  ASSERT_TRUE(write_synth_vision_projector(shape, TensorType::F16, 3, 2, file.path()));
+  auto gguf = open_gguf(file.path());
+  ASSERT_TRUE(gguf);
+  Result<models::gemma4::VisionEncoder> encoder = models::gemma4::VisionEncoder::load(*gguf);
+  ASSERT_TRUE(encoder) << encoder.error();
+  media::RgbImage image;
+  image.width = 96;
+  image.height = 144;
+  image.pixels.assign(static_cast<size_t>(3 * image.width * image.height), 0);
+  for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<uint8_t>(i * 7);
+  Result<models::gemma4::ImageEmbeddings> out = models::gemma4::encode_preprocessed_image(*encoder, image);
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->n_tokens, 2 * 3);
+  EXPECT_EQ(out->n_embd, 48);
+  for (float v : out->values) ASSERT_TRUE(std::isfinite(v));
+
+  const std::vector<PlannedTensor> real = plan_vision_projector_tensors(VisionShape{.n_embd_text = 1536}, TensorType::F16);
+  EXPECT_EQ(parameter_count(real), 168'545'792u);
 }
 
 }  // namespace

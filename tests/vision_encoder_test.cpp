@@ -94,28 +94,49 @@ TEST_F(VisionFixture, HyperparametersComeFromTheFile) {
 
 TEST_F(VisionFixture, InputSizeFollowsTheTokenBudget) {
   const VisionConfig& c = encoder_->config();
+  const auto budget = [](int64_t min_tokens, int64_t max_tokens) { return ImageTokenBudget{min_tokens, max_tokens}; };
   // test-1.jpeg: each side rounded to a multiple of 48.
-  EXPECT_EQ(vision_input_size(c, 640, 488, 280).width, 624);
-  EXPECT_EQ(vision_input_size(c, 640, 488, 280).height, 480);
+  EXPECT_EQ(vision_input_size(c, 640, 488, budget(40, 280)).width, 624);
+  EXPECT_EQ(vision_input_size(c, 640, 488, budget(40, 280)).height, 480);
   // Over budget: scaled down to fit, each side rounded down to a multiple of 48.
-  const ImageSize small = vision_input_size(c, 640, 488, 70);
-  EXPECT_LE(small.width / 48 * (small.height / 48), 70);
-  EXPECT_EQ(small.width % 48, 0);
+  const ImageSize small = vision_input_size(c, 640, 488, budget(70, 70));
+  EXPECT_EQ(small.width, 432);
+  EXPECT_EQ(small.height, 336);
   // A large screenshot gets more tokens from a larger budget, never more than it.
-  for (int64_t budget : {70, 140, 280, 560, 1120}) {
-    const ImageSize s = vision_input_size(c, 2560, 1440, budget);
-    EXPECT_LE(s.width / 48 * (s.height / 48), budget) << budget;
-    EXPECT_GE(s.width / 48 * (s.height / 48), budget * 7 / 10) << budget;
+  for (int64_t max_tokens : {70, 140, 280, 560, 1120}) {
+    const ImageSize s = vision_input_size(c, 2560, 1440, budget(70, max_tokens));
+    EXPECT_LE(s.width / 48 * (s.height / 48), max_tokens) << max_tokens;
+    EXPECT_GE(s.width / 48 * (s.height / 48), max_tokens * 7 / 10) << max_tokens;
   }
-  // Tiny images are scaled up to at least 40 tokens.
-  const ImageSize tiny = vision_input_size(c, 20, 20, 280);
-  EXPECT_GE(tiny.width / 48 * (tiny.height / 48), kMinImageTokens);
+  // Small images are scaled up to at least the minimum, and never past the maximum.
+  const ImageSize tiny = vision_input_size(c, 20, 20, {});
+  EXPECT_GE(tiny.width / 48 * (tiny.height / 48), kDefaultImageMinTokens);
+  const ImageSize lifted = vision_input_size(c, 640, 488, budget(280, 560));
+  EXPECT_EQ(lifted.width / 48 * (lifted.height / 48), 300);
+  const ImageSize capped = vision_input_size(c, 640, 488, budget(280, 280));
+  EXPECT_LE(capped.width / 48 * (capped.height / 48), 280);
+}
+
+TEST(VisionBudget, UserValuesAreCheckedAndCombinedWithTheDefaults) {
+  EXPECT_TRUE(check_token_budget("image_max_tokens", 1120));
+  const Status bad = check_token_budget("image_max_tokens", 100);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("image_max_tokens must be one of 70, 140, 280, 560, 1120"), std::string::npos) << bad.error();
+  const ImageTokenBudget defaults = image_token_budget(std::nullopt, std::nullopt);
+  EXPECT_EQ(defaults.min_tokens, kDefaultImageMinTokens);
+  EXPECT_EQ(defaults.max_tokens, kDefaultImageMaxTokens);
+  const ImageTokenBudget lowered = image_token_budget(1120, 140);
+  EXPECT_EQ(lowered.min_tokens, 140);
+  EXPECT_EQ(lowered.max_tokens, 140);
+  const ImageTokenBudget over = image_token_budget(std::nullopt, 280, {40, 1120});
+  EXPECT_EQ(over.min_tokens, 40);
+  EXPECT_EQ(over.max_tokens, 280);
 }
 
 TEST_F(VisionFixture, PreprocessingIsCloseToTheGoldenResizedImage) {
   Result<media::RgbImage> decoded = media::load_image_file(test::fixture("test-1.jpeg"));
   ASSERT_TRUE(decoded) << decoded.error();
-  Result<media::RgbImage> resized = preprocess_image(encoder_->config(), *decoded, kDefaultImageTokenBudget);
+  Result<media::RgbImage> resized = preprocess_image(encoder_->config(), *decoded, {40, 280});
   ASSERT_TRUE(resized) << resized.error();
   const media::RgbImage golden = golden_resized_image();
   ASSERT_EQ(resized->width, golden.width);
@@ -156,7 +177,7 @@ TEST_F(VisionFixture, EncoderMatchesBothGoldenVariantsOnTheGoldenInput) {
 TEST_F(VisionFixture, WholePathFromTheJpegIsWithinTolerance) {
   Result<media::RgbImage> decoded = media::load_image_file(test::fixture("test-1.jpeg"));
   ASSERT_TRUE(decoded) << decoded.error();
-  Result<ImageEmbeddings> out = encode_image(*encoder_, *decoded, kDefaultImageTokenBudget);
+  Result<ImageEmbeddings> out = encode_image(*encoder_, *decoded, {40, 280});
   ASSERT_TRUE(out) << out.error();
   const nlohmann::json run = golden_image_run("as_stored");
   EXPECT_EQ(out->n_tokens, run["n_soft_tokens"].get<int64_t>());

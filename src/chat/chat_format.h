@@ -2,12 +2,15 @@
 // The interface every model family's chat syntax implements: rendering a conversation into prompt text and
 // turning the generated text back into thinking, content and tool calls.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "chat/chat_types.h"
 #include "core/result.h"
+#include "engine/grammar/grammar.h"
+#include "tokenizer/tokenizer.h"
 
 namespace hearth::chat {
 
@@ -28,6 +31,24 @@ class ChatFormat {
   virtual std::string_view name() const = 0;
   virtual Result<std::string> render(const ChatRequest& request) const = 0;
   virtual std::unique_ptr<ChatParser> make_parser() const = 0;
+
+  // The special tokens that open and close the thinking channel, when the format has one.
+  struct ReasoningMarkers {
+    std::string_view open;
+    std::string_view close;
+  };
+  virtual std::optional<ReasoningMarkers> reasoning_markers() const { return std::nullopt; }
+
+  // A grammar for a turn that must be tool calls (tool_choice "required", or `only_function` by name), in
+  // the format's call syntax. An error when the format has no tool calls.
+  virtual Result<engine::grammar::Grammar> tool_call_grammar(const tokenizer::Tokenizer& tokenizer,
+                                                             const std::vector<nlohmann::json>& tools,
+                                                             std::string_view only_function) const {
+    static_cast<void>(tokenizer);
+    static_cast<void>(tools);
+    static_cast<void>(only_function);
+    return make_error("the ", name(), " chat format cannot force tool calls");
+  }
 };
 
 }  // namespace hearth::chat

@@ -16,7 +16,7 @@ Command register_encode(CLI::App& app) {
   audio->excludes(image);
   cmd->add_flag("--mel", args->mel, "With --audio: also print the log-mel frames")->needs(audio);
   cmd->add_flag("--preprocessed", args->preprocessed, "With --image: also print the resized image")->needs(image);
-  cmd->add_option("--image-tokens", args->image_tokens, "With --image: soft-token budget (70, 140, 280, 560, 1120)")
+  cmd->add_option("--image-tokens", args->image_tokens, "With --image: most soft tokens (70, 140, 280, 560, 1120; default 560)")
       ->check(CLI::IsMember({70, 140, 280, 560, 1120}))
       ->needs(image);
   cmd->add_option("--numerics", args->numerics, "as_stored: llama.cpp's CPU numerics; f32: exact f32 weights")

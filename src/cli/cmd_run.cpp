@@ -2,7 +2,6 @@
 // is a terminal (Ollama's `ollama run`). Piped stdin becomes the prompt (before PROMPT when both are given).
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/media_files.h"
 #include "cli/run_repl.h"
 #include "cli/run_session.h"
 #include "cli/thread_flag.h"
@@ -34,13 +34,12 @@ Result<std::vector<engine::MediaItem>> read_attachments(const RunArgs& args) {
   std::vector<engine::MediaItem> items;
   for (const auto& [paths, kind] : {std::pair{&args.images, engine::MediaKind::image}, std::pair{&args.audio, engine::MediaKind::audio}}) {
     for (const std::string& path : *paths) {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return make_error(path, ": cannot be read");
-      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (engine::sniff_media(bytes) != kind) {
+      Result<engine::MediaItem> item = read_media_file(path);
+      if (!item) return make_error(item.error());
+      if (item->kind != kind) {
         return make_error(path, ": not ", kind == engine::MediaKind::image ? "an image (PNG, JPEG, GIF, WebP, BMP)" : "an audio file (WAV, MP3, FLAC, OGG)");
       }
-      items.push_back({kind, std::move(bytes)});
+      items.push_back(std::move(*item));
     }
   }
   return items;
@@ -91,12 +90,16 @@ Command register_run(CLI::App& app) {
   cmd->add_option("--num-predict", s.num_predict, "Most tokens to generate (-1: until the model stops)");
   cmd->add_option("--num-ctx", args->settings.num_ctx, "Context size in tokens")->check(CLI::PositiveNumber);
   cmd->add_option("--think", args->think, "Thinking: true, false (or high, medium, low)")->expected(0, 1)->default_str("true");
+  cmd->add_option("--think-budget", args->settings.think_budget, "Thinking tokens before the thinking is closed (-1: no limit)")
+      ->check(CLI::Range(-1, 1 << 30));
   cmd->add_flag("--hidethinking", args->settings.hide_thinking, "Think, but do not print the thinking");
   cmd->add_option("--system", args->settings.system, "System message");
   cmd->add_flag("--verbose", args->settings.verbose, "Print timings after each reply");
   cmd->add_option("--image", args->images, "Image file to attach to the prompt (repeatable)")->allow_extra_args(false);
   cmd->add_option("--audio", args->audio, "Audio file to attach to the prompt (repeatable)")->allow_extra_args(false);
   cmd->add_option("--mmproj", args->mmproj, "Projector GGUF with the image / audio encoders");
+  cmd->add_option("--image-max-tokens", args->settings.image_max_tokens, "Most soft tokens per image (70, 140, 280, 560, 1120; default 560)")
+      ->check(CLI::IsMember({70, 140, 280, 560, 1120}));
   cmd->add_flag("--interactive", args->interactive, "Chat line by line from stdin even when it is not a terminal");
   add_thread_flag(*cmd, args->threads);
   return {cmd, [args] { return run_run(*args); }};

@@ -1,4 +1,5 @@
-// `hearth synth`: random-weight Gemma 4 GGUFs at real or scaled-down shapes, for benchmarks and tests.
+// `hearth synth`: random-weight Gemma 4 GGUFs (text models, or with --vision / --audio their vision / audio
+// projectors) at real or scaled-down shapes, for benchmarks and tests.
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,9 +14,11 @@
 #include "cli/command.h"
 #include "cli/human_size.h"
 #include "gguf/gguf_file.h"
+#include "synth/audio_projector.h"
 #include "synth/presets.h"
 #include "synth/synth_model.h"
 #include "synth/tensor_plan.h"
+#include "synth/vision_projector.h"
 
 namespace hearth::cli {
 namespace {
@@ -33,6 +36,8 @@ struct SynthArgs {
   std::string chat_template_from;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   bool list = false;
+  bool vision = false;
+  bool audio = false;
 };
 
 std::string human_count(uint64_t n) {
@@ -60,6 +65,37 @@ int list_presets() {
   return 0;
 }
 
+// --vision: the preset's vision projector (the E2B/E4B tower, spec/gemma4.md §1.3) for its text width.
+int write_vision_projector(const SynthArgs& args, const synth::Gemma4Shape& text_shape) {
+  synth::VisionShape shape;
+  shape.n_embd_text = text_shape.n_embd;
+  const TensorType type = args.type == "f32" ? TensorType::F32 : TensorType::F16;
+  const auto plan = synth::plan_vision_projector_tensors(shape, type);
+  const auto started = std::chrono::steady_clock::now();
+  if (Status written = synth::write_synth_vision_projector(shape, type, args.seed, args.threads, args.out); !written) {
+    return fail(written.error());
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("wrote %s: %s vision projector, %zu tensors, %s parameters, %s of tensor data in %.1f s\n", args.out.c_str(),
+              args.preset.c_str(), plan.size(), human_count(synth::parameter_count(plan)).c_str(),
+              human_size(synth::tensor_data_bytes(plan, kAlignment)).c_str(), seconds);
+  return 0;
+}
+
+// --audio: the E2B/E4B audio projector (spec/gemma4.md §3.4) for the preset's text width.
+int write_audio_projector(const SynthArgs& args, const synth::Gemma4Shape& text_shape) {
+  synth::AudioTowerShape shape;
+  shape.n_embd_text = text_shape.n_embd;
+  const TensorType type = args.type == "f32" ? TensorType::F32 : TensorType::F16;
+  const auto plan = synth::plan_audio_projector_tensors(shape, type);
+  if (Status written = synth::write_synth_audio_projector(shape, type, args.seed, args.threads, args.out); !written) {
+    return fail(written.error());
+  }
+  std::printf("wrote %s: %s audio projector, %zu tensors, %s parameters, %s of tensor data\n", args.out.c_str(), args.preset.c_str(),
+              plan.size(), human_count(synth::parameter_count(plan)).c_str(), human_size(synth::tensor_data_bytes(plan, kAlignment)).c_str());
+  return 0;
+}
+
 int run_synth(const SynthArgs& args) {
   if (args.list) return list_presets();
   if (args.preset.empty()) return fail("--preset is required (see --list)");
@@ -68,6 +104,9 @@ int run_synth(const SynthArgs& args) {
   if (!preset) return fail("unknown preset '" + args.preset + "' (see --list)");
   Result<synth::Gemma4Shape> shape = synth::customize(preset->shape, {args.vocab, args.layers, args.context});
   if (!shape) return fail("preset " + args.preset + ": " + shape.error());
+
+  if (args.vision) return write_vision_projector(args, *shape);
+  if (args.audio) return write_audio_projector(args, *shape);
 
   synth::SynthOptions options;
   if (!args.chat_template_from.empty()) {
@@ -121,6 +160,9 @@ Command register_synth(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--list", args->list, "List the presets with their parameter counts and sizes");
+  cmd->add_flag("--vision", args->vision, "Write the preset's vision projector (mmproj) instead of the text model");
+  cmd->add_flag("--audio", args->audio, "Write the preset's audio projector (mmproj, E2B/E4B tower) instead of the text model")
+      ->excludes("--vision");
   return {cmd, [args] { return run_synth(*args); }};
 }
 

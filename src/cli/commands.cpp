@@ -5,6 +5,7 @@ namespace hearth::cli {
 std::vector<Command> register_all_commands(CLI::App& app) {
   std::vector<Command> commands;
   commands.push_back(register_run(app));
+  commands.push_back(register_transcribe(app));
   commands.push_back(register_serve(app));
   commands.push_back(register_ps(app));
   commands.push_back(register_stop(app));

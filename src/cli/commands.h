@@ -25,5 +25,6 @@ Command register_rm(CLI::App& app);
 Command register_cp(CLI::App& app);
 Command register_create(CLI::App& app);
 Command register_pull(CLI::App& app);
+Command register_transcribe(CLI::App& app);
 
 }  // namespace hearth::cli

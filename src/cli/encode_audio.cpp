@@ -1,5 +1,6 @@
 // `hearth encode MODEL --audio FILE`: decode → log-mel → Gemma 4 audio encoder; prints the soft tokens (and
 // with --mel the features of every 30 s chunk), the conformance interface of spec/gemma4.md §6.
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -37,6 +38,21 @@ json mel_json(const media::LogMel& mel) {
   return {{"n_mel", mel.n_mel}, {"n_frames", mel.n_frames}, {"values", mel.values}};
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The encoder's speed against the audio's length, and the log-mel front end's share of it (computed again on
+// its own, so the share is measured rather than inferred).
+void print_timing(const gemma4::AudioEncoder& encoder, std::span<const float> samples, double encode_seconds) {
+  const auto started = std::chrono::steady_clock::now();
+  for (std::span<const float> chunk : media::split_audio_chunks(samples)) static_cast<void>(encoder.front_end().compute(chunk));
+  const double mel_seconds = seconds_since(started);
+  const double audio_seconds = static_cast<double>(samples.size()) / media::kSpeechSampleRate;
+  std::printf("encode     %.3f s (real-time factor %.4f); log-mel %.2f ms, %.2f%% of it\n", encode_seconds,
+              encode_seconds / audio_seconds, mel_seconds * 1e3, 100.0 * mel_seconds / encode_seconds);
+}
+
 void print_summary(const media::DecodedAudio& audio, const gemma4::AudioEmbeddings& embeddings) {
   double sum_squares = 0.0;
   for (float v : embeddings.values) sum_squares += double(v) * v;
@@ -63,11 +79,14 @@ int run_audio_encode(const EncodeArgs& args) {
 
   gemma4::AudioEncodeOptions options;
   options.numerics = args.numerics == "f32" ? cpu::LinearNumerics::f32_upcast : cpu::LinearNumerics::as_stored;
+  const auto started = std::chrono::steady_clock::now();
   Result<gemma4::AudioEmbeddings> embeddings = gemma4::encode_audio(**encoder, audio->samples, options);
+  const double encode_seconds = seconds_since(started);
   if (!embeddings) return fail("encode: " + embeddings.error());
 
   if (!args.json) {
     print_summary(*audio, *embeddings);
+    print_timing(**encoder, audio->samples, encode_seconds);
     return 0;
   }
   json out = {{"n_tokens", embeddings->n_tokens}, {"dim", embeddings->n_embd}, {"values", embeddings->values}};

@@ -12,7 +12,7 @@ struct EncodeArgs {
   std::string image;   // image file to encode
   bool mel = false;           // with --audio: also print the log-mel frames
   bool preprocessed = false;  // with --image: also print the resized image
-  int image_tokens = 0;       // with --image: soft-token budget (0 = the file's default)
+  int image_tokens = 0;       // with --image: most soft tokens (0 = the default, vision_preprocess.h)
   std::string numerics = "as_stored";
   bool json = false;
 };

@@ -43,7 +43,9 @@ Result<ReplyStats> LocalBackend::reply(const chat::ChatRequest& request, std::sp
                                        const std::atomic<bool>& interrupted) {
   Result<engine::Prompt> prompt = engine::Prompt{};
   if (model_->chat) {
-    prompt = engine::chat_prompt(*model_, request, media, {});
+    engine::MediaLimits limits;
+    limits.image_tokens = models::gemma4::image_token_budget(settings.image_min_tokens, settings.image_max_tokens);
+    prompt = engine::chat_prompt(*model_, request, media, limits);
   } else {
     // Without a chat format the last message is the raw prompt.
     const auto* text = std::get_if<std::string>(&request.messages.back().content);
@@ -56,6 +58,7 @@ Result<ReplyStats> LocalBackend::reply(const chat::ChatRequest& request, std::sp
   engine::GenerationRequest generation;
   generation.prompt = std::move(*prompt);
   generation.sampling = std::move(*sampling);
+  if (model_->chat && request.enable_thinking) generation.reasoning = model_->reasoning_control(settings.think_budget.value_or(-1));
   Result<std::shared_ptr<server::GenerationStream>> stream =
       server::GenerationStream::start(*scheduler_, std::move(generation), model_->chat ? model_->chat->make_parser() : nullptr);
   if (!stream) return make_error(stream.error());

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "models/gemma4/vision_preprocess.h"
+
 namespace hearth::cli {
 namespace {
 
@@ -30,7 +32,7 @@ Status assign(const std::string& name, const std::string& text, Target& target) 
 
 const char* run_option_names() {
   return "temperature, top_k, top_p, min_p, typical_p, repeat_penalty, repeat_last_n, presence_penalty, "
-         "frequency_penalty, seed, num_predict, num_ctx, stop";
+         "frequency_penalty, seed, num_predict, num_ctx, stop, image_max_tokens, image_min_tokens, think_budget";
 }
 
 Status set_run_option(RunSettings& settings, const std::string& name, const std::string& value) {
@@ -51,6 +53,20 @@ Status set_run_option(RunSettings& settings, const std::string& name, const std:
     if (!n) return make_error(n.error());
     if (*n < 1) return make_error("parameter num_ctx: must be at least 1");
     settings.num_ctx = *n;
+    return Status::success();
+  }
+  if (name == "image_max_tokens" || name == "image_min_tokens") {
+    Result<int64_t> n = parse_number<int64_t>(name, value);
+    if (!n) return make_error(n.error());
+    if (Status valid = models::gemma4::check_token_budget("parameter " + name, *n); !valid) return valid;
+    (name == "image_max_tokens" ? settings.image_max_tokens : settings.image_min_tokens) = *n;
+    return Status::success();
+  }
+  if (name == "think_budget") {
+    Result<int32_t> n = parse_number<int32_t>(name, value);
+    if (!n) return make_error(n.error());
+    if (*n < -1) return make_error("parameter think_budget: -1 (no limit) or at least 0");
+    settings.think_budget = *n;
     return Status::success();
   }
   if (name == "stop") {

@@ -55,6 +55,9 @@ json options_json(const RunSettings& settings) {
   put("num_predict", s.num_predict);
   put("stop", s.stop);
   if (settings.num_ctx > 0) options["num_ctx"] = settings.num_ctx;
+  put("image_max_tokens", settings.image_max_tokens);
+  put("think_budget", settings.think_budget);
+  put("image_min_tokens", settings.image_min_tokens);
   return options;
 }
 

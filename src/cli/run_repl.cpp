@@ -5,10 +5,16 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "cli/media_files.h"
+#include "cli/prompt_paths.h"
 
 namespace hearth::cli {
 namespace {
@@ -23,7 +29,8 @@ const char* const kHelp =
     "  /bye            Exit\n"
     "  /?, /help       Help for a command\n"
     "\n"
-    "Use \"\"\" to begin a multi-line message.\n";
+    "Use \"\"\" to begin a multi-line message.\n"
+    "Type the path of an image or audio file (e.g. ./photo.jpg) to attach it to the message.\n";
 
 const char* const kSetHelp =
     "Available Commands:\n"
@@ -107,6 +114,21 @@ void handle_set(RunSession& session, std::istringstream& words) {
   }
 }
 
+// The message with the image and audio files it names taken out of the text and read (cli/prompt_paths.h).
+Result<std::pair<std::string, std::vector<engine::MediaItem>>> attach_typed_paths(const std::string& line) {
+  std::error_code no_cwd;
+  const char* home = std::getenv("HOME");
+  MessageWithPaths parsed = extract_media_paths(line, {std::filesystem::current_path(no_cwd), home ? home : ""});
+  std::vector<engine::MediaItem> attachments;
+  for (const std::filesystem::path& path : parsed.files) {
+    Result<engine::MediaItem> item = read_media_file(path);
+    if (!item) return make_error(item.error());
+    std::printf("Added %s '%s'\n", item->kind == engine::MediaKind::image ? "image" : "audio", path.c_str());
+    attachments.push_back(std::move(*item));
+  }
+  return std::pair{std::move(parsed.text), std::move(attachments)};
+}
+
 }  // namespace
 
 int run_repl(RunSession& session) {
@@ -146,7 +168,14 @@ int run_repl(RunSession& session) {
       continue;
     }
     if (line->find_first_not_of(" \t") == std::string::npos) continue;
-    if (Status asked = session.ask(*line); !asked) std::fprintf(stderr, "hearth: error: %s\n", asked.error().c_str());
+    Result<std::pair<std::string, std::vector<engine::MediaItem>>> message = attach_typed_paths(*line);
+    if (!message) {
+      std::fprintf(stderr, "hearth: error: %s\n", message.error().c_str());
+      continue;
+    }
+    if (Status asked = session.ask(message->first, std::move(message->second)); !asked) {
+      std::fprintf(stderr, "hearth: error: %s\n", asked.error().c_str());
+    }
   }
 }
 

@@ -85,6 +85,8 @@ Status apply_stored_parameters(const store::ResolvedModel& resolved, RunSettings
   if (!stored) return make_error(resolved.name, ": parameters: ", stored.error());
   settings.sampling = server::overlay(stored->sampling, settings.sampling);
   if (settings.num_ctx == 0 && stored->num_ctx) settings.num_ctx = *stored->num_ctx;
+  if (!settings.image_max_tokens) settings.image_max_tokens = stored->image_max_tokens;
+  if (!settings.image_min_tokens) settings.image_min_tokens = stored->image_min_tokens;
   if (settings.system.empty()) settings.system = resolved.system;
   return Status::success();
 }
@@ -101,12 +103,12 @@ std::vector<chat::Message> stored_messages(const store::ResolvedModel& resolved)
 
 }  // namespace
 
-Result<std::unique_ptr<RunSession>> RunSession::open(const std::string& model, RunSettings settings, const std::string& projector) {
+Result<OpenedBackend> open_run_backend(const std::string& model, RunSettings& settings, const std::string& projector) {
   if (!store::looks_like_path(model) && projector.empty()) {
     if (std::unique_ptr<httplib::Client> client = connect_to_server()) {
       auto remote = std::make_unique<RemoteBackend>(std::move(client), model);
       if (Status loaded = remote->preload(); !loaded) return make_error(loaded.error());
-      return std::unique_ptr<RunSession>(new RunSession(std::move(remote), std::move(settings), {}));
+      return OpenedBackend{std::move(remote), {}};
     }
   }
   const store::ModelStore store(store::StoreConfig::from_environment());
@@ -116,7 +118,13 @@ Result<std::unique_ptr<RunSession>> RunSession::open(const std::string& model, R
   if (Status applied = apply_stored_parameters(*resolved, settings); !applied) return make_error(applied.error());
   Result<std::unique_ptr<LocalBackend>> local = LocalBackend::open(*resolved, settings);
   if (!local) return make_error(local.error());
-  return std::unique_ptr<RunSession>(new RunSession(std::move(*local), std::move(settings), stored_messages(*resolved)));
+  return OpenedBackend{std::move(*local), stored_messages(*resolved)};
+}
+
+Result<std::unique_ptr<RunSession>> RunSession::open(const std::string& model, RunSettings settings, const std::string& projector) {
+  Result<OpenedBackend> opened = open_run_backend(model, settings, projector);
+  if (!opened) return make_error(opened.error());
+  return std::unique_ptr<RunSession>(new RunSession(std::move(opened->backend), std::move(settings), std::move(opened->stored_messages)));
 }
 
 Status RunSession::ask(const std::string& text, std::vector<engine::MediaItem> attachments) {

@@ -13,6 +13,15 @@
 
 namespace hearth::cli {
 
+// Where a model's replies come from: a running `hearth serve` for a model name (when one answers and no
+// projector is given), else the model loaded in this process with its stored parameters applied under
+// `settings`. `projector` overrides the model's own projector.
+struct OpenedBackend {
+  std::unique_ptr<RunBackend> backend;
+  std::vector<chat::Message> stored_messages;  // the model's Modelfile MESSAGE lines (loaded here only)
+};
+Result<OpenedBackend> open_run_backend(const std::string& model, RunSettings& settings, const std::string& projector = {});
+
 class RunSession {
  public:
   // `projector` overrides the model's own projector (a model file path only).

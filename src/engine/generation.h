@@ -55,6 +55,13 @@ struct GenerationResult {
   uint32_t seed = 0;
 };
 
+// The chat format's thinking channel, by token id (see ReasoningGate).
+struct ReasoningControl {
+  int32_t open = -1;
+  int32_t close = -1;
+  int32_t budget = -1;  // thinking tokens before the channel is closed for the model; -1: no limit
+};
+
 struct GenerationRequest {
   Prompt prompt;
   SamplingParams sampling;
@@ -66,6 +73,7 @@ struct GenerationRequest {
   // Output grammar (JSON schema / JSON mode): masks the logits before sampling; generation ends when the
   // value is complete and nothing may follow.
   std::shared_ptr<grammar::TokenConstraint> constraint;
+  std::optional<ReasoningControl> reasoning;
   // Called on the scheduler thread for every sampled token; return false to stop (cancels the request).
   // Must be quick: hand the event to another thread rather than write to a socket here.
   std::function<bool(const TokenEvent&)> on_token;

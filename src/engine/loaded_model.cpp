@@ -23,6 +23,16 @@ std::map<std::string, double, std::less<>> sampling_metadata(const gguf::GgufFil
 
 }  // namespace
 
+std::optional<ReasoningControl> LoadedModel::reasoning_control(int32_t budget) const {
+  if (!chat) return std::nullopt;
+  const std::optional<chat::ChatFormat::ReasoningMarkers> markers = chat->reasoning_markers();
+  if (!markers) return std::nullopt;
+  const int32_t open = tokenizer.find_token(markers->open);
+  const int32_t close = tokenizer.find_token(markers->close);
+  if (open < 0 || close < 0) return std::nullopt;
+  return ReasoningControl{open, close, budget};
+}
+
 std::shared_ptr<const grammar::TokenTrie> LoadedModel::token_trie() const {
   std::call_once(trie_once_, [this] { trie_ = grammar::TokenTrie::build(tokenizer); });
   return trie_;

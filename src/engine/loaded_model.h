@@ -9,6 +9,7 @@
 
 #include "chat/chat_format.h"
 #include "core/result.h"
+#include "engine/generation.h"
 #include "engine/grammar/token_trie.h"
 #include "engine/media_input.h"
 #include "engine/sampling_defaults.h"
@@ -31,6 +32,10 @@ struct LoadedModel {
 
   // The vocabulary's byte trie for output grammars, built on first use (it takes a fraction of a second).
   std::shared_ptr<const grammar::TokenTrie> token_trie() const;
+
+  // The chat format's thinking channel as token ids, capped at `budget` thinking tokens (-1: no cap);
+  // nullopt when the model cannot think.
+  std::optional<ReasoningControl> reasoning_control(int32_t budget) const;
 
   // Resolves request options against the model's and family's defaults.
   Result<SamplingParams> sampling_for(const SamplingOptions& request) const {

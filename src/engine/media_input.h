@@ -38,7 +38,7 @@ struct SoftTokens {
 };
 
 struct MediaLimits {
-  int64_t image_tokens = models::gemma4::kDefaultImageTokenBudget;
+  models::gemma4::ImageTokenBudget image_tokens;
   double max_audio_seconds = 1800.0;
 };
 

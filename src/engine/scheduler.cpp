@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <optional>
 
+#include "engine/reasoning_gate.h"
 #include "engine/sampling_sampler.h"
 #include "engine/sampling_stop.h"
 #include "tokenizer/stream_decoder.h"
@@ -64,6 +66,7 @@ struct Scheduler::Active {
   GenerationResult result;
   int64_t limit = 0;  // context positions this request may use
   std::vector<float> masked{};  // logits after the output grammar's mask
+  ReasoningGate reasoning{};
   Clock::time_point queued_at = Clock::now();
 };
 
@@ -154,6 +157,7 @@ Result<RequestId> Scheduler::submit(GenerationRequest request) {
   active->result.truncated_tokens = truncate_prompt(active->request.prompt, limit, active->request.num_keep, n_embd);
   active->result.prompt_tokens = static_cast<int64_t>(active->request.prompt.tokens.size());
   active->result.seed = active->sampler.seed();
+  if (active->request.reasoning) active->reasoning = ReasoningGate(*active->request.reasoning, active->request.prompt.tokens);
 
   std::lock_guard lock(mutex_);
   if (stopping_) return make_error("the model is being unloaded");
@@ -353,13 +357,25 @@ void Scheduler::step() {
 void Scheduler::sample_slot(Slot& slot, std::span<const float> logits) {
   Active& active = *slot.active;
   grammar::TokenConstraint* constraint = active.request.constraint.get();
-  if (constraint) {
-    active.masked.assign(logits.begin(), logits.end());
-    constraint->mask(active.masked);
-    logits = active.masked;
+  int32_t token = active.reasoning.forced_token();
+  if (token < 0) {
+    const bool constrained = constraint && active.reasoning.grammar_applies();
+    const int32_t banned = active.reasoning.banned_token();
+    if (constrained || banned >= 0) {
+      active.masked.assign(logits.begin(), logits.end());
+      if (constrained) constraint->mask(active.masked);
+      if (const int32_t open = active.reasoning.also_allowed(); constrained && open >= 0 && static_cast<size_t>(open) < logits.size()) {
+        active.masked[static_cast<size_t>(open)] = logits[static_cast<size_t>(open)];
+      }
+      if (banned >= 0 && static_cast<size_t>(banned) < logits.size()) {
+        active.masked[static_cast<size_t>(banned)] = -std::numeric_limits<float>::infinity();
+      }
+      logits = active.masked;
+    }
+    token = active.sampler.sample(logits, slot.history);
   }
-  const int32_t token = active.sampler.sample(logits, slot.history);
-  if (constraint && !model_->tokenizer.is_end_of_generation(token)) {
+  const bool thinking = active.reasoning.observe(token);
+  if (constraint && !thinking && !model_->tokenizer.is_end_of_generation(token)) {
     if (Status accepted = constraint->accept(token); !accepted) {
       finish(slot, FinishReason::error, "output grammar: " + accepted.error());
       return;

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <memory>
 
 #include "media/audio_resample.h"
+#include "media/wav_riff.h"
 
 namespace hearth::media {
 namespace {
@@ -108,9 +110,35 @@ Result<DecodedAudio> decode_open(SNDFILE* file, const SF_INFO& info, const Audio
   return decoded;
 }
 
+// libsndfile decodes a WAV cut inside its data chunk without complaint, as if it were shorter.
+Status check_wav_file_complete(const std::filesystem::path& path) {
+  std::error_code error;
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) return Status::success();  // not a regular file: sf_open reports what is wrong
+  std::ifstream in(path, std::ios::binary);
+  const ReadAt read = [&in](uint64_t offset, uint8_t* out, size_t count) -> size_t {
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(count));
+    return static_cast<size_t>(in.gcount());
+  };
+  return check_wav_complete(read, size);
+}
+
+Status check_wav_memory_complete(std::span<const uint8_t> bytes) {
+  const ReadAt read = [bytes](uint64_t offset, uint8_t* out, size_t count) -> size_t {
+    if (offset >= bytes.size()) return 0;
+    const size_t n = std::min<uint64_t>(count, bytes.size() - offset);
+    std::memcpy(out, bytes.data() + offset, n);
+    return n;
+  };
+  return check_wav_complete(read, bytes.size());
+}
+
 }  // namespace
 
 Result<DecodedAudio> decode_audio_file(const std::filesystem::path& path, const AudioDecodeOptions& options) {
+  if (Status complete = check_wav_file_complete(path); !complete) return make_error("audio file '", path.string(), "': ", complete.error());
   SF_INFO info{};
   SndfileHandle file(sf_open(path.c_str(), SFM_READ, &info));
   if (!file) return make_error("cannot read audio file '", path.string(), "': ", sf_strerror(nullptr));
@@ -120,6 +148,7 @@ Result<DecodedAudio> decode_audio_file(const std::filesystem::path& path, const 
 }
 
 Result<DecodedAudio> decode_audio_memory(std::span<const uint8_t> bytes, const AudioDecodeOptions& options) {
+  if (Status complete = check_wav_memory_complete(bytes); !complete) return make_error("audio data: ", complete.error());
   MemoryReader reader{bytes, 0};
   SF_VIRTUAL_IO io{&MemoryReader::length, &MemoryReader::seek, &MemoryReader::read, &MemoryReader::write,
                    &MemoryReader::tell};

@@ -57,9 +57,17 @@ chat::ContentPart media_part(engine::MediaKind kind) {
   return {kind == engine::MediaKind::image ? chat::ContentPart::Type::image : chat::ContentPart::Type::audio, {}};
 }
 
-// An OpenAI image_url: a data: URL with base64 content; remote URLs are not fetched.
-Result<engine::MediaItem> media_from_url(const std::string& url) {
-  if (!url.starts_with("data:")) return make_error("image_url must be a data: URL (remote URLs are not fetched)");
+// An OpenAI image_url: a data: URL with base64 content, or an http(s) URL the server may fetch.
+Result<engine::MediaItem> media_from_url(const std::string& url, const RemoteImageOptions& remote) {
+  if (url.starts_with("http://") || url.starts_with("https://")) {
+    Result<std::vector<uint8_t>> bytes = fetch_remote_image(url, remote);
+    if (!bytes) return make_error(bytes.error());
+    if (engine::sniff_media(*bytes) != engine::MediaKind::image) {
+      return make_error("image_url: ", url, " is not an image (PNG, JPEG, GIF, WebP, BMP)");
+    }
+    return engine::MediaItem{engine::MediaKind::image, std::move(*bytes)};
+  }
+  if (!url.starts_with("data:")) return make_error("image_url must be a data: URL or an http(s) URL");
   const size_t comma = url.find(',');
   if (comma == std::string::npos || url.substr(0, comma).find(";base64") == std::string::npos) {
     return make_error("image_url data: URLs must be base64");
@@ -115,7 +123,7 @@ Result<ParsedConversation> ollama_messages(const json& messages) {
   return parsed;
 }
 
-Result<ParsedConversation> openai_messages(const json& messages) {
+Result<ParsedConversation> openai_messages(const json& messages, const RemoteImageOptions& remote_images) {
   if (!messages.is_array() || messages.empty()) return make_error("messages must be a non-empty array");
   ParsedConversation parsed;
   for (const json& m : messages) {
@@ -137,7 +145,7 @@ Result<ParsedConversation> openai_messages(const json& messages) {
           const json image = part.value("image_url", json());
           const json url = image.is_object() ? image.value("url", json()) : image;
           if (!url.is_string()) return make_error("image_url needs a url");
-          Result<engine::MediaItem> item = media_from_url(url.get<std::string>());
+          Result<engine::MediaItem> item = media_from_url(url.get<std::string>(), remote_images);
           if (!item) return make_error(item.error());
           parts.push_back(media_part(item->kind));
           parsed.media.push_back(std::move(*item));

@@ -7,6 +7,7 @@
 #include "chat/chat_types.h"
 #include "core/result.h"
 #include "engine/media_input.h"
+#include "server/remote_image.h"
 
 namespace hearth::server {
 
@@ -20,7 +21,8 @@ struct ParsedConversation {
 Result<engine::MediaItem> media_from_base64(std::string_view base64);
 
 Result<ParsedConversation> ollama_messages(const nlohmann::json& messages);
-Result<ParsedConversation> openai_messages(const nlohmann::json& messages);
+// image_url parts with http(s) URLs are fetched as `remote_images` allows.
+Result<ParsedConversation> openai_messages(const nlohmann::json& messages, const RemoteImageOptions& remote_images = {});
 // Tool definitions ({type:"function", function:{name, ...}}), the same in both APIs.
 Result<std::vector<nlohmann::json>> parse_tools(const nlohmann::json& tools);
 

@@ -38,7 +38,10 @@ GenerationStream::Update GenerationStream::next(std::chrono::milliseconds wait) 
     std::unique_lock lock(mutex_);
     ready_.wait_for(lock, wait, [&] { return !pending_.empty() || result_.has_value(); });
     update.tokens.swap(pending_);
-    if (result_) update.done = std::move(result_);
+    if (result_) {
+      update.done = std::move(result_);
+      final_result_ = update.done;
+    }
     result_.reset();
   }
   auto feed = [&](std::string_view text) {
@@ -74,5 +77,10 @@ GenerationStream::Update GenerationStream::drain() {
 }
 
 void GenerationStream::cancel() { scheduler_.cancel(id_); }
+
+std::optional<engine::GenerationResult> GenerationStream::final_result() const {
+  std::lock_guard lock(mutex_);
+  return final_result_;
+}
 
 }  // namespace hearth::server

@@ -32,6 +32,9 @@ class GenerationStream {
   // Everything until the end, for non-streaming answers.
   Update drain();
   void cancel();
+  // The generation's result once next() or drain() has handed it out; nullopt before (or if it never
+  // finished, as when the client went away).
+  std::optional<engine::GenerationResult> final_result() const;
 
  private:
   GenerationStream(engine::Scheduler& scheduler, std::unique_ptr<chat::ChatParser> parser)
@@ -40,11 +43,12 @@ class GenerationStream {
   engine::Scheduler& scheduler_;
   std::unique_ptr<chat::ChatParser> parser_;
   engine::RequestId id_ = 0;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::vector<engine::TokenEvent> pending_;
   std::optional<engine::GenerationResult> result_;
   bool finished_ = false;  // the last update was handed out
+  std::optional<engine::GenerationResult> final_result_;
 };
 
 }  // namespace hearth::server

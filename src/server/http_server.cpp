@@ -1,12 +1,29 @@
 #include "server/http_server.h"
 
+#include <chrono>
+
 #include "server/http_util.h"
+#include "server/request_log.h"
 #include "server/routes.h"
 
 namespace hearth::server {
+namespace {
+
+// When the request being handled on this thread arrived: httplib runs the pre-routing handler, the route
+// and the logger for one request on the same thread.
+thread_local std::chrono::steady_clock::time_point request_started;
+
+void log_request(const httplib::Request& req, const httplib::Response& res) {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started).count();
+  log_event(res.status >= 500 ? "error" : res.status >= 400 ? "warn" : "info", "http",
+            {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"remote", req.remote_addr},
+             {"seconds", seconds}});
+}
+
+}  // namespace
 
 struct HttpServer::Impl {
-  Impl(ModelManager& manager, ServerOptions opts) : options(std::move(opts)), context{manager, metrics} {}
+  Impl(ModelManager& manager, ServerOptions opts) : options(std::move(opts)), context{manager, metrics, options.remote_images} {}
   ServerOptions options;
   ServerMetrics metrics;
   ServerContext context;
@@ -18,6 +35,11 @@ HttpServer::HttpServer(ModelManager& manager, ServerOptions options) : impl_(std
   const size_t threads = impl_->options.http_threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(impl_->options.max_body_bytes);
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_started = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_logger(log_request);
   http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
     std::string message = "internal error";
     try {
@@ -49,6 +71,7 @@ HttpServer::HttpServer(ModelManager& manager, ServerOptions options) : impl_(std
   register_ollama_generation_routes(http, impl_->context);
   register_openai_routes(http, impl_->context);
   register_model_routes(http, impl_->context);
+  register_transcription_routes(http, impl_->context);
 }
 
 HttpServer::~HttpServer() { stop(); }

@@ -6,6 +6,7 @@
 
 #include "core/result.h"
 #include "server/model_manager.h"
+#include "server/remote_image.h"
 #include "server/server_metrics.h"
 
 namespace hearth::server {
@@ -15,6 +16,7 @@ struct ServerOptions {
   int port = 11434;       // 0: any free port (tests)
   size_t http_threads = 64;  // connections served at once (streams hold one each)
   size_t max_body_bytes = 256u << 20;
+  RemoteImageOptions remote_images;  // OpenAI image_url parts with http(s) URLs
 };
 
 class HttpServer {

@@ -1,7 +1,8 @@
 #pragma once
 // The models `hearth serve` holds in memory: loaded on first use from the store, each with its own scheduler,
 // kept for keep_alive after its last request (negative = forever, 0 = unload right away), at most max_loaded
-// at once with the least recently used idle model evicted first (spec/api.md §2.9, §5).
+// at once and within a memory budget, the least recently used idle model evicted first (spec/api.md §2.9,
+// §5). A request for another context length reloads an idle model with it, as Ollama does.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "engine/loaded_model.h"
 #include "engine/scheduler.h"
 #include "model/model_info.h"
+#include "models/gemma4/vision_preprocess.h"
 #include "store/model_store.h"
 
 namespace hearth::server {
@@ -25,8 +27,11 @@ struct ManagerOptions {
   int64_t n_parallel = 4;
   int64_t default_ctx = 4096;  // Ollama's default below 24 GiB of memory; capped to the model's training context
   size_t max_loaded = 3;
+  uint64_t memory_budget = 0;  // bytes all loaded models may take (weights + KV caches); 0: no limit
   std::chrono::seconds keep_alive{300};
   size_t max_queue = 512;
+  models::gemma4::ImageTokenBudget image_tokens;  // when neither the request nor the model's parameters set it
+  int32_t think_budget = -1;  // thinking tokens, when neither the request nor the model's parameters set it
 };
 
 struct RunningModel {
@@ -36,6 +41,7 @@ struct RunningModel {
   std::shared_ptr<engine::LoadedModel> loaded;
   std::unique_ptr<engine::Scheduler> scheduler;
   int64_t n_ctx = 0;
+  int64_t requested_ctx = 0;  // what it was loaded for, before capping to the training context
   uint64_t size_bytes = 0;  // weights + KV cache
   // Guarded by the manager's mutex.
   int users = 0;
@@ -62,8 +68,10 @@ class ModelManager {
   };
   // Finds the model in the store: 404 when the name resolves to nothing.
   Result<store::ResolvedModel> resolve(const std::string& name) const;
-  // Loads the model if needed (errors are load failures) and marks it in use until release().
-  Result<Lease> acquire(const store::ResolvedModel& resolved);
+  // Loads the model if needed (errors are load failures or no room) and marks it in use until release().
+  // `num_ctx`: the context per sequence wanted (default: the server's); a loaded model with another one is
+  // reloaded when idle, and used as it is while busy.
+  Result<Lease> acquire(const store::ResolvedModel& resolved, std::optional<int64_t> num_ctx = std::nullopt);
   void release(const std::shared_ptr<RunningModel>& model, const KeepAlive& keep_alive);
   // Unloads a model now if no request uses it (keep_alive 0 on a load-only request).
   void unload(const std::string& name);
@@ -76,8 +84,12 @@ class ModelManager {
 
  private:
   void reap_expired();
-  // Requires mutex_: drops idle models until fewer than max_loaded remain; false if all are busy.
-  bool make_room();
+  // Requires mutex_: the loaded model to use for this request, if any; drops an idle one loaded for
+  // another context length.
+  std::shared_ptr<RunningModel> find_loaded(const store::ResolvedModel& resolved, int64_t requested_ctx);
+  // Requires mutex_: drops idle models, least recently used first, until one more model of `size` fits
+  // both limits; an error when the busy ones leave no room.
+  Status make_room(uint64_t size);
 
   store::ModelStore& store_;
   ManagerOptions options_;

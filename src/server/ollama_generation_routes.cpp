@@ -56,14 +56,6 @@ void add_statistics(json& out, const engine::GenerationResult& result, const Tur
   out["eval_duration"] = to_ns(result.generation_seconds);
 }
 
-void record(ServerMetrics& metrics, const engine::GenerationResult& result) {
-  metrics.prompt_tokens += static_cast<uint64_t>(result.prompt_tokens);
-  metrics.cached_prompt_tokens += static_cast<uint64_t>(result.cached_prompt_tokens);
-  metrics.generated_tokens += static_cast<uint64_t>(result.generated_tokens);
-  metrics.time_to_first_token.observe(result.queue_seconds + result.prompt_seconds);
-  if (result.generated_tokens > 1) metrics.time_per_token.observe(result.generation_seconds / static_cast<double>(result.generated_tokens - 1));
-}
-
 // Splits a batch of chat events into text of each kind and completed tool calls.
 struct Collected {
   std::string content, thinking;
@@ -124,7 +116,6 @@ void answer(ServerContext& context, Shape shape, const std::string& model_name, 
   if (!stream) {
     GenerationStream::Update all = turn->stream->drain();
     const engine::GenerationResult& result = *all.done;
-    record(context.metrics, result);
     if (result.reason == engine::FinishReason::error) return ollama_error(res, 500, result.error);
     const Collected c = collect(all.events);
     json out = delta_object(shape, model_name, c.content, c.thinking, c.calls);
@@ -148,7 +139,6 @@ void answer(ServerContext& context, Shape shape, const std::string& model_name, 
       lines += dump(line) + "\n";
     }
     if (update.done) {
-      record(context.metrics, *update.done);
       if (update.done->reason == engine::FinishReason::error) {
         lines += dump({{"error", update.done->error}}) + "\n";
       } else {
@@ -207,7 +197,7 @@ void handle(ServerContext& context, Shape shape, const httplib::Request& req, ht
       request.conversation = std::move(*conversation);
     }
   }
-  std::variant<std::unique_ptr<Turn>, HttpError> started = start_turn(context.manager, request);
+  std::variant<std::unique_ptr<Turn>, HttpError> started = start_turn(context.manager, request, &context.metrics);
   if (auto* error = std::get_if<HttpError>(&started)) {
     ++context.metrics.request_errors;
     return ollama_error(res, error->status, error->message);

@@ -1,6 +1,8 @@
 // OpenAI-compatible routes (spec/api.md §3): /v1/chat/completions and /v1/completions with SSE streaming,
 // /v1/models. Request fields map onto the same turns as the Ollama routes.
 #include <atomic>
+#include <climits>
+#include <cstdlib>
 #include <memory>
 #include <random>
 
@@ -30,6 +32,24 @@ int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// OpenAI logit_bias: {"token id": bias}, biases in [-100, 100] added to the logits (token ids beyond the
+// vocabulary are refused when sampling starts).
+Result<std::optional<std::vector<engine::LogitBias>>> logit_bias_field(const json& field) {
+  if (field.is_null()) return std::optional<std::vector<engine::LogitBias>>{};
+  if (!field.is_object()) return make_error("logit_bias must be an object of token ids to biases");
+  std::vector<engine::LogitBias> biases;
+  for (const auto& [key, value] : field.items()) {
+    char* end = nullptr;
+    const long long token = std::strtoll(key.c_str(), &end, 10);
+    if (key.empty() || *end != '\0' || token < 0 || token > INT32_MAX) return make_error("logit_bias: '", key, "' is not a token id");
+    if (!value.is_number() || value.get<double>() < -100.0 || value.get<double>() > 100.0) {
+      return make_error("logit_bias: the bias of token ", key, " must be a number from -100 to 100");
+    }
+    biases.push_back({static_cast<int32_t>(token), value.get<float>()});
+  }
+  return std::optional<std::vector<engine::LogitBias>>{std::move(biases)};
+}
+
 // Reads the sampling fields OpenAI clients send (plus llama.cpp's non-standard extras and Ollama `options`).
 std::optional<HttpError> sampling_fields(const json& body, const std::string& raw_body, TurnRequest& request) {
   Result<RequestSettings> settings = settings_from_options(body.value("options", json()));
@@ -37,7 +57,7 @@ std::optional<HttpError> sampling_fields(const json& body, const std::string& ra
   request.settings = std::move(*settings);
   json mapped = json::object();
   for (const char* key : {"temperature", "top_p", "top_k", "min_p", "typical_p", "repeat_penalty", "presence_penalty",
-                          "frequency_penalty", "seed", "repeat_last_n"}) {
+                          "frequency_penalty", "seed", "repeat_last_n", "image_max_tokens", "image_min_tokens", "think_budget"}) {
     if (body.contains(key) && !body[key].is_null()) mapped[key] = body[key];
   }
   for (const char* key : {"max_completion_tokens", "max_tokens"}) {
@@ -50,7 +70,13 @@ std::optional<HttpError> sampling_fields(const json& body, const std::string& ra
   Result<RequestSettings> top_level = settings_from_options(mapped);
   if (!top_level) return HttpError{400, top_level.error()};
   request.settings.sampling = overlay(request.settings.sampling, top_level->sampling);
+  if (top_level->image_max_tokens) request.settings.image_max_tokens = top_level->image_max_tokens;
+  if (top_level->image_min_tokens) request.settings.image_min_tokens = top_level->image_min_tokens;
+  if (top_level->think_budget) request.settings.think_budget = top_level->think_budget;
   if (body.value("n", 1) != 1) return HttpError{400, "only n = 1 is supported"};
+  Result<std::optional<std::vector<engine::LogitBias>>> bias = logit_bias_field(body.value("logit_bias", json()));
+  if (!bias) return HttpError{400, bias.error()};
+  if (*bias) request.settings.sampling.logit_bias = std::move(**bias);
   Result<std::optional<engine::grammar::Grammar>> format =
       engine::grammar::grammar_from_openai_response_format(ordered_field(raw_body, "response_format"));
   if (!format) return HttpError{400, "response_format: " + format.error()};
@@ -199,6 +225,18 @@ void answer(ServerContext& context, Kind kind, const std::string& model, bool st
   static_cast<void>(context);
 }
 
+// "auto" / "none" (both leave the choice to the request's tools), "required", or {"type":"function",
+// "function":{"name":...}}.
+Result<ToolChoice> parse_tool_choice(const json& choice) {
+  if (choice.is_null() || choice == "auto" || choice == "none") return ToolChoice{};
+  if (choice == "required") return ToolChoice{ToolChoice::Mode::required, {}};
+  if (choice.is_object() && choice.value("type", json()) == "function" && choice.contains("function") &&
+      choice["function"].is_object() && choice["function"].value("name", json()).is_string()) {
+    return ToolChoice{ToolChoice::Mode::function, choice["function"]["name"].get<std::string>()};
+  }
+  return make_error("tool_choice must be \"auto\", \"none\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}");
+}
+
 void handle(ServerContext& context, Kind kind, const httplib::Request& req, httplib::Response& res) {
   ++context.metrics.requests;
   std::optional<json> body = json_body(req, res, true);
@@ -214,18 +252,15 @@ void handle(ServerContext& context, Kind kind, const httplib::Request& req, http
   request.top_logprobs = static_cast<size_t>(top);
   if (kind == Kind::chat) {
     if (std::optional<HttpError> error = reasoning_field(*body, request)) return openai_error(res, error->status, error->message);
-    Result<ParsedConversation> conversation = openai_messages(body->value("messages", json()));
+    Result<ParsedConversation> conversation = openai_messages(body->value("messages", json()), context.remote_images);
     if (!conversation) return openai_error(res, 400, conversation.error());
     Result<std::vector<json>> tools = parse_tools(body->value("tools", json()));
     if (!tools) return openai_error(res, 400, tools.error());
-    const json choice = body->value("tool_choice", json());
-    if (!choice.is_null() && choice != "auto") {
-      if (choice == "none") {
-        tools->clear();
-      } else {
-        return openai_error(res, 501, "tool_choice other than auto / none is not supported yet");
-      }
-    }
+    Result<ToolChoice> choice = parse_tool_choice(body->value("tool_choice", json()));
+    if (!choice) return openai_error(res, 400, choice.error());
+    if (choice->mode != ToolChoice::Mode::automatic && tools->empty()) return openai_error(res, 400, "tool_choice requires tools");
+    if (body->value("tool_choice", json()) == "none") tools->clear();
+    request.tool_choice = *choice;
     request.conversation = std::move(*conversation);
     request.tools = std::move(*tools);
   } else {
@@ -234,7 +269,7 @@ void handle(ServerContext& context, Kind kind, const httplib::Request& req, http
     if (body->value("echo", false)) return openai_error(res, 400, "echo is not supported");
     request.raw_prompt = prompt.get<std::string>();
   }
-  std::variant<std::unique_ptr<Turn>, HttpError> started = start_turn(context.manager, request);
+  std::variant<std::unique_ptr<Turn>, HttpError> started = start_turn(context.manager, request, &context.metrics);
   if (auto* error = std::get_if<HttpError>(&started)) {
     ++context.metrics.request_errors;
     return openai_error(res, error->status, error->message);

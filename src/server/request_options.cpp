@@ -3,6 +3,7 @@
 #include <cmath>
 #include <regex>
 
+#include "models/gemma4/vision_preprocess.h"
 #include "store/model_options.h"
 
 namespace hearth::server {
@@ -41,6 +42,17 @@ Result<RequestSettings> settings_from_options(const nlohmann::json& options) {
   take(n, "stop", s.stop);
   take(n, "num_ctx", settings.num_ctx);
   take(n, "num_keep", settings.num_keep);
+  take(n, "image_max_tokens", settings.image_max_tokens);
+  take(n, "image_min_tokens", settings.image_min_tokens);
+  take(n, "think_budget", settings.think_budget);
+  if (settings.think_budget && *settings.think_budget < -1) return make_error("think_budget must be -1 (no limit) or at least 0");
+  for (const auto& [name, value] : {std::pair{"image_max_tokens", settings.image_max_tokens}, std::pair{"image_min_tokens", settings.image_min_tokens}}) {
+    if (!value) continue;
+    if (Status valid = models::gemma4::check_token_budget(name, *value); !valid) return Error{valid.error()};
+  }
+  if (settings.image_min_tokens && settings.image_max_tokens && *settings.image_min_tokens > *settings.image_max_tokens) {
+    return make_error("image_min_tokens (", *settings.image_min_tokens, ") is above image_max_tokens (", *settings.image_max_tokens, ")");
+  }
   return settings;
 }
 

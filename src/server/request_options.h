@@ -17,9 +17,13 @@ struct RequestSettings {
   engine::SamplingOptions sampling;
   std::optional<int64_t> num_ctx;
   std::optional<int32_t> num_keep;
+  std::optional<int64_t> image_max_tokens;  // hearth's own (§2.8): the soft-token range of each image
+  std::optional<int64_t> image_min_tokens;
+  std::optional<int32_t> think_budget;  // hearth's own (§2.8): thinking tokens before the channel is closed
 };
 
 // Ollama `options` (or a manifest's parameters): known keys typed, unknown keys ignored as Ollama does.
+// Image-token values outside 70, 140, 280, 560, 1120, or a minimum above the maximum, are errors.
 Result<RequestSettings> settings_from_options(const nlohmann::json& options);
 // `top` wins field by field; a set stop list replaces the lower one.
 engine::SamplingOptions overlay(const engine::SamplingOptions& base, const engine::SamplingOptions& top);

@@ -29,4 +29,12 @@ std::string Histogram::render(const std::string& name, const std::string& help) 
   return out.str();
 }
 
+void ServerMetrics::record(const engine::GenerationResult& result) {
+  prompt_tokens += static_cast<uint64_t>(result.prompt_tokens);
+  cached_prompt_tokens += static_cast<uint64_t>(result.cached_prompt_tokens);
+  generated_tokens += static_cast<uint64_t>(result.generated_tokens);
+  time_to_first_token.observe(result.queue_seconds + result.prompt_seconds);
+  if (result.generated_tokens > 1) time_per_token.observe(result.generation_seconds / static_cast<double>(result.generated_tokens - 1));
+}
+
 }  // namespace hearth::server

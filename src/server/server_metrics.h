@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/generation.h"
+
 namespace hearth::server {
 
 // A cumulative histogram with fixed bucket bounds (seconds).
@@ -32,6 +34,9 @@ struct ServerMetrics {
   std::atomic<uint64_t> generated_tokens{0};
   Histogram time_to_first_token{{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}};
   Histogram time_per_token{{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
+
+  // Counts a finished generation: its tokens and latencies.
+  void record(const engine::GenerationResult& result);
 };
 
 }  // namespace hearth::server

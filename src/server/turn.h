@@ -16,12 +16,21 @@
 #include "server/generation_stream.h"
 #include "server/model_manager.h"
 #include "server/request_options.h"
+#include "server/server_metrics.h"
 
 namespace hearth::server {
 
 struct HttpError {
   int status = 500;
   std::string message;
+};
+
+// OpenAI tool_choice: the model decides (auto), must not call (none: tools are not offered), or must call
+// one of the tools (required) or the named function.
+struct ToolChoice {
+  enum class Mode { automatic, required, function };
+  Mode mode = Mode::automatic;
+  std::string function;  // Mode::function
 };
 
 struct TurnRequest {
@@ -31,13 +40,13 @@ struct TurnRequest {
   std::optional<std::string> raw_prompt;
   std::string system;  // Ollama /api/generate `system`; overrides the model's
   std::vector<nlohmann::json> tools;
+  ToolChoice tool_choice;
   std::optional<bool> think;
   RequestSettings settings;
   KeepAlive keep_alive;
   bool logprobs = false;
   size_t top_logprobs = 0;
   bool truncate = true;
-  engine::MediaLimits media_limits;
   std::shared_ptr<const engine::grammar::Grammar> output_grammar;  // format / response_format
 };
 
@@ -45,11 +54,13 @@ struct TurnRequest {
 // which JSON schema property order depends on (the routes' nlohmann::json sorts keys).
 nlohmann::ordered_json ordered_field(const std::string& body, const char* key);
 
+// One request's hold on its model, from start_turn() until the answer is written; at the end it counts the
+// generation in the metrics and logs it.
 class Turn {
  public:
-  Turn(ModelManager& manager, ModelManager::Lease lease, KeepAlive keep_alive)
-      : manager_(manager), lease_(std::move(lease)), keep_alive_(keep_alive) {}
-  ~Turn() { manager_.release(lease_.model, keep_alive_); }
+  Turn(ModelManager& manager, ModelManager::Lease lease, KeepAlive keep_alive, ServerMetrics* metrics = nullptr)
+      : manager_(manager), lease_(std::move(lease)), keep_alive_(keep_alive), metrics_(metrics) {}
+  ~Turn();
   Turn(const Turn&) = delete;
   Turn& operator=(const Turn&) = delete;
 
@@ -62,12 +73,17 @@ class Turn {
   ModelManager& manager_;
   ModelManager::Lease lease_;
   KeepAlive keep_alive_;
+  ServerMetrics* metrics_;
 };
 
-std::variant<std::unique_ptr<Turn>, HttpError> start_turn(ModelManager& manager, const TurnRequest& request);
+// `metrics` (may be null) counts the generation when the turn ends.
+std::variant<std::unique_ptr<Turn>, HttpError> start_turn(ModelManager& manager, const TurnRequest& request,
+                                                          ServerMetrics* metrics = nullptr);
 
-// Acquires the model only (load requests: empty prompt / messages).
-std::variant<ModelManager::Lease, HttpError> load_only(ModelManager& manager, const std::string& model);
+// Finds and acquires the model (alone, for load requests with an empty prompt), loaded for `num_ctx` (else
+// the model's parameter, else the server's default).
+std::variant<ModelManager::Lease, HttpError> load_only(ModelManager& manager, const std::string& model,
+                                                       std::optional<int64_t> num_ctx = std::nullopt);
 
 // Nanoseconds, as the Ollama API reports durations.
 inline int64_t to_ns(double seconds) { return static_cast<int64_t>(seconds * 1e9); }

@@ -1,10 +1,12 @@
 // Drives a running `hearth serve` with the official `ollama` and `openai` npm clients.
-// Usage: node clients.mjs URL MODEL_PATH ; exits non-zero with a message on the first failed check.
+// Usage: node clients.mjs URL MODEL_PATH AUDIO_MODEL SPEECH_WAV ; exits non-zero with a message on the first
+// failed check. AUDIO_MODEL is a stored model with an audio tower.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { Ollama } from 'ollama';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 
-const [url, model] = process.argv.slice(2);
+const [url, model, audioModel, speech] = process.argv.slice(2);
 const ollama = new Ollama({ host: url });
 const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused' });
 const messages = [{ role: 'user', content: 'Why is the sky blue?' }];
@@ -52,4 +54,31 @@ const models = await openai.models.list();
 assert.ok(Array.isArray(models.data));
 await assert.rejects(openai.chat.completions.create({ model: 'no-such-model', messages }), (error) => error.status === 404);
 await assert.rejects(openai.chat.completions.create({ model, messages, n: 2 }), (error) => error.status === 400);
+
+// OpenAI client: audio transcriptions (json, text, verbose_json, streamed) and translations. The random
+// weights make the text noise, but the same noise every time at temperature 0.
+const audio = () => toFile(fs.readFileSync(speech), 'speech.wav', { type: 'audio/wav' });
+const transcript = await openai.audio.transcriptions.create({ file: await audio(), model: audioModel, max_tokens: 4 });
+assert.equal(typeof transcript.text, 'string');
+assert.ok(transcript.text.length > 0);
+const plainText = await openai.audio.transcriptions.create({ file: await audio(), model: audioModel, response_format: 'text', max_tokens: 4 });
+assert.equal(plainText.trim(), transcript.text);
+const verbose = await openai.audio.transcriptions.create({
+  file: await audio(), model: audioModel, response_format: 'verbose_json', timestamp_granularities: ['segment'], max_tokens: 4,
+});
+assert.equal(verbose.text, transcript.text);
+assert.equal(verbose.segments.length, 1);
+assert.equal(verbose.segments[0].start, 0);
+assert.ok(Math.abs(verbose.segments[0].end - verbose.duration) < 1e-9);
+let deltas = '';
+let doneEvent;
+for await (const event of await openai.audio.transcriptions.create({ file: await audio(), model: audioModel, stream: true, max_tokens: 4 })) {
+  if (event.type === 'transcript.text.delta') deltas += event.delta;
+  if (event.type === 'transcript.text.done') doneEvent = event;
+}
+assert.equal(doneEvent.text, transcript.text);
+assert.equal(deltas, transcript.text);
+const translation = await openai.audio.translations.create({ file: await audio(), model: audioModel, max_tokens: 4 });
+assert.equal(typeof translation.text, 'string');
+await assert.rejects(openai.audio.transcriptions.create({ file: await audio(), model }), (error) => error.status === 400);
 console.log('client libraries: all checks passed');

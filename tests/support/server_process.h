@@ -1,5 +1,6 @@
 #pragma once
 // A real `hearth serve` on a free loopback port for the duration of a test, with its own empty model stores.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -36,7 +37,8 @@ inline int free_loopback_port() {
 
 class ServerProcess {
  public:
-  explicit ServerProcess(std::vector<std::string> extra_args = {}) : stores_("serve") {
+  // `log_path`: where the server's stderr (its JSON log) goes; empty: the test's stderr.
+  explicit ServerProcess(std::vector<std::string> extra_args = {}, const std::filesystem::path& log_path = {}) : stores_("serve") {
     port_ = free_loopback_port();
     std::vector<std::string> args = {hearth_binary().string(), "serve", "--port", std::to_string(port_)};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -49,7 +51,12 @@ class ServerProcess {
     argv.push_back(nullptr);
     for (std::string& e : env_strings) envp.push_back(e.data());
     envp.push_back(nullptr);
-    if (::posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) throw std::runtime_error("cannot start hearth serve");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (!log_path.empty()) posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int spawned = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) throw std::runtime_error("cannot start hearth serve");
     httplib::Client client = this->client();
     for (int attempt = 0; attempt < 200; ++attempt) {
       if (auto res = client.Get("/"); res && res->status == 200) return;

@@ -2,7 +2,11 @@
 
 #include <utility>
 
+#include "engine/grammar/special_token.h"
+
 namespace hearth::engine::grammar {
+
+Expr special_token(int32_t token) { return literal(special_token_bytes(token)); }
 
 Expr literal(std::string_view bytes) {
   Expr expr;

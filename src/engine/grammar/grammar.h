@@ -44,6 +44,8 @@ Expr choice(std::vector<Expr> items);
 Expr repeat(Expr item, uint32_t min, uint32_t max);
 Expr optional(Expr item);
 Expr rule_ref(RuleId rule);
+// A special token by id (special_token.h): matches that token only.
+Expr special_token(int32_t token);
 
 // 256 bits: which bytes a terminal accepts.
 struct ByteSet {

@@ -3,12 +3,30 @@
 #include <algorithm>
 #include <string>
 
+#include "engine/grammar/special_token.h"
+
 namespace hearth::engine::grammar {
 namespace {
 
-bool is_text_token(uint16_t attributes) {
+bool is_unusable(uint16_t attributes) {
   using namespace tokenizer::token_attribute;
-  return (attributes & (kControl | kUserDefined | kUnknown | kUnused)) == 0;
+  return (attributes & (kUnknown | kUnused)) != 0;
+}
+
+bool is_marker(uint16_t attributes) {
+  using namespace tokenizer::token_attribute;
+  return (attributes & (kControl | kUserDefined)) != 0;
+}
+
+// The bytes a token is filed under, empty when it never appears in constrained output.
+std::string trie_piece(const tokenizer::Tokenizer& tokenizer, tokenizer::TokenId token) {
+  const uint16_t attributes = tokenizer.attributes(token);
+  if (is_unusable(attributes)) return {};
+  if (is_marker(attributes)) return special_token_bytes(token);
+  std::string piece = tokenizer.token_to_piece(token, /*render_special=*/false);
+  // Byte 0xFF is never valid text, and it leads the special-token names.
+  if (piece.find(kSpecialTokenLead) != std::string::npos) return {};
+  return piece;
 }
 
 }  // namespace
@@ -28,8 +46,8 @@ std::shared_ptr<const TokenTrie> TokenTrie::build(const tokenizer::Tokenizer& to
   std::vector<int32_t> text_tokens;
   for (size_t id = 0; id < vocab_size; ++id) {
     const auto token = static_cast<tokenizer::TokenId>(id);
-    if (is_text_token(tokenizer.attributes(token)) && !trie->end_of_generation_flags_[id]) {
-      const std::string piece = tokenizer.token_to_piece(token, /*render_special=*/false);
+    if (!trie->end_of_generation_flags_[id]) {
+      const std::string piece = trie_piece(tokenizer, token);
       if (!piece.empty() && piece.size() <= kMaxPieceBytes) {
         trie->piece_bytes_.insert(trie->piece_bytes_.end(), piece.begin(), piece.end());
         text_tokens.push_back(token);

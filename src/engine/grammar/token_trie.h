@@ -3,8 +3,9 @@
 // flat loop and skip a whole subtree (every token sharing a dead prefix) in one jump. Built once per
 // tokenizer; immutable and safe to share between threads and requests.
 //
-// Only ordinary text tokens are in the trie: CONTROL, USER_DEFINED, UNKNOWN and UNUSED tokens and tokens with
-// no bytes never appear inside a constrained value. End-of-generation tokens are kept apart.
+// Ordinary tokens are filed under their bytes, CONTROL and USER_DEFINED tokens under special_token_bytes()
+// (so only a grammar that names them accepts them); UNKNOWN and UNUSED tokens and tokens with no bytes never
+// appear in constrained output. End-of-generation tokens are kept apart.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -34,7 +35,7 @@ class TokenTrie {
   std::span<const int32_t> tokens() const { return tokens_; }
   size_t vocab_size() const { return piece_offsets_.size() - 1; }
   size_t max_depth() const { return max_depth_; }
-  // The token's bytes, empty for tokens left out of the trie.
+  // The bytes the token is filed under, empty for tokens left out of the trie.
   std::string_view piece(int32_t token) const;
   bool is_end_of_generation(int32_t token) const;
   std::span<const int32_t> end_of_generation() const { return end_of_generation_; }

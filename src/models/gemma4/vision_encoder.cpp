@@ -43,9 +43,9 @@ Result<VisionEncoder> VisionEncoder::load(const gguf::GgufFile& file) {
   return VisionEncoder(std::move(*config), std::move(*weights));
 }
 
-Result<ImageEmbeddings> encode_image(const VisionEncoder& encoder, const media::RgbImage& image, int64_t token_budget,
+Result<ImageEmbeddings> encode_image(const VisionEncoder& encoder, const media::RgbImage& image, const ImageTokenBudget& budget,
                                      const VisionRunOptions& options) {
-  Result<media::RgbImage> resized = preprocess_image(encoder.config(), image, token_budget);
+  Result<media::RgbImage> resized = preprocess_image(encoder.config(), image, budget);
   if (!resized) return Error{resized.error()};
   return encode_preprocessed_image(encoder, *resized, options);
 }

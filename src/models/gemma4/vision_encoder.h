@@ -21,6 +21,7 @@
 #include "gguf/gguf_file.h"
 #include "media/image_types.h"
 #include "models/gemma4/vision_config.h"
+#include "models/gemma4/vision_preprocess.h"
 #include "models/gemma4/vision_weights.h"
 
 namespace hearth::models::gemma4 {
@@ -55,8 +56,8 @@ class VisionEncoder {
   VisionWeights weights_;
 };
 
-// Preprocesses `image` for `token_budget` (vision_preprocess.h) and encodes it.
-Result<ImageEmbeddings> encode_image(const VisionEncoder& encoder, const media::RgbImage& image, int64_t token_budget,
+// Preprocesses `image` for `budget` (vision_preprocess.h) and encodes it.
+Result<ImageEmbeddings> encode_image(const VisionEncoder& encoder, const media::RgbImage& image, const ImageTokenBudget& budget,
                                      const VisionRunOptions& options = {});
 
 // Encodes an image already at the encoder's input size: both sides multiples of config().token_pixels()
