@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "engine/chat_prompt.h"
-#include "server/generation_stream.h"
+#include "engine/generation_stream.h"
 
 namespace hearth::cli {
 namespace {
@@ -59,13 +59,13 @@ Result<ReplyStats> LocalBackend::reply(const chat::ChatRequest& request, std::sp
   generation.prompt = std::move(*prompt);
   generation.sampling = std::move(*sampling);
   if (model_->chat && request.enable_thinking) generation.reasoning = model_->reasoning_control(settings.think_budget.value_or(-1));
-  Result<std::shared_ptr<server::GenerationStream>> stream =
-      server::GenerationStream::start(*scheduler_, std::move(generation), model_->chat ? model_->chat->make_parser() : nullptr);
+  Result<std::shared_ptr<engine::GenerationStream>> stream =
+      engine::GenerationStream::start(*scheduler_, std::move(generation), model_->chat ? model_->chat->make_parser() : nullptr);
   if (!stream) return make_error(stream.error());
   ReplyStats stats;
   bool cancel_sent = false;
   while (true) {
-    server::GenerationStream::Update update = (*stream)->next(std::chrono::milliseconds(50));
+    engine::GenerationStream::Update update = (*stream)->next(std::chrono::milliseconds(50));
     for (const chat::ChatEvent& event : update.events) on_event(event);
     if (update.done) {
       stats.result = std::move(*update.done);

@@ -114,7 +114,7 @@ void answer_load(ServerContext& context, const std::string& model, const KeepAli
 void answer(ServerContext& context, Shape shape, const std::string& model_name, bool stream, std::shared_ptr<Turn> turn,
             httplib::Response& res) {
   if (!stream) {
-    GenerationStream::Update all = turn->stream->drain();
+    engine::GenerationStream::Update all = turn->stream->drain();
     const engine::GenerationResult& result = *all.done;
     if (result.reason == engine::FinishReason::error) return ollama_error(res, 500, result.error);
     const Collected c = collect(all.events);
@@ -128,7 +128,7 @@ void answer(ServerContext& context, Shape shape, const std::string& model_name, 
       turn->stream->cancel();
       return false;
     }
-    GenerationStream::Update update = turn->stream->next(std::chrono::milliseconds(100));
+    engine::GenerationStream::Update update = turn->stream->next(std::chrono::milliseconds(100));
     const Collected c = collect(update.events);
     std::string lines;
     const json logprobs = logprobs_json(turn->model().loaded->tokenizer, update.tokens);

@@ -137,7 +137,7 @@ void answer(ServerContext& context, Kind kind, const std::string& model, bool st
             std::shared_ptr<Turn> turn, httplib::Response& res) {
   const char* object = kind == Kind::chat ? "chat.completion" : "text_completion";
   if (!stream) {
-    GenerationStream::Update all = turn->stream->drain();
+    engine::GenerationStream::Update all = turn->stream->drain();
     const engine::GenerationResult& result = *all.done;
     if (result.reason == engine::FinishReason::error) return openai_error(res, 500, result.error);
     std::string content, reasoning;
@@ -179,7 +179,7 @@ void answer(ServerContext& context, Kind kind, const std::string& model, bool st
       return "data: " + dump({{"id", state->id}, {"object", chunk_object}, {"created", state->created}, {"model", model},
                               {"system_fingerprint", "hearth"}, {"choices", json::array({std::move(choice)})}}) + "\n\n";
     };
-    GenerationStream::Update update = turn->stream->next(std::chrono::milliseconds(100));
+    engine::GenerationStream::Update update = turn->stream->next(std::chrono::milliseconds(100));
     std::string out;
     if (kind == Kind::chat && !state->role_sent) {
       out += chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}});

@@ -44,7 +44,7 @@ std::optional<HttpError> start_window(ModelManager& manager, TranscriptionJob& j
 
 // Feeds one update of the running window into the transcript; returns the text to show now. Ends the window
 // when the update is its last.
-std::string take_update(TranscriptionJob& job, const GenerationStream::Update& update) {
+std::string take_update(TranscriptionJob& job, const engine::GenerationStream::Update& update) {
   std::string shown;
   for (const chat::ChatEvent& event : update.events) {
     if (event.type == chat::ChatEvent::Type::content) shown += job.builder.feed(event.text);
@@ -74,7 +74,7 @@ void send_transcript(const TranscriptionForm& form, const engine::Transcript& tr
 void answer_whole(ServerContext& context, TranscriptionJob& job, httplib::Response& res) {
   while (job.next_window < job.windows.size()) {
     if (std::optional<HttpError> error = start_window(context.manager, job)) return openai_error(res, error->status, error->message);
-    const GenerationStream::Update all = job.turn->stream->drain();
+    const engine::GenerationStream::Update all = job.turn->stream->drain();
     if (all.done->reason == engine::FinishReason::error) return openai_error(res, 500, all.done->error);
     take_update(job, all);
   }
@@ -99,7 +99,7 @@ void answer_stream(ServerContext& context, std::shared_ptr<TranscriptionJob> job
       }
     }
     if (job->turn) {
-      const GenerationStream::Update update = job->turn->stream->next(std::chrono::milliseconds(100));
+      const engine::GenerationStream::Update update = job->turn->stream->next(std::chrono::milliseconds(100));
       if (const std::string delta = take_update(*job, update); !delta.empty()) {
         out += sse({{"type", "transcript.text.delta"}, {"delta", delta}});
       }

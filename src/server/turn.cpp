@@ -141,7 +141,7 @@ std::variant<std::unique_ptr<Turn>, HttpError> start_turn(ModelManager& manager,
   const int32_t think_budget = request.settings.think_budget.value_or(model_params->think_budget.value_or(manager.options().think_budget));
   if (!request.raw_prompt && request.think.value_or(false)) generation.reasoning = loaded.reasoning_control(think_budget);
   std::unique_ptr<chat::ChatParser> parser = (!request.raw_prompt && loaded.chat) ? loaded.chat->make_parser() : nullptr;
-  Result<std::shared_ptr<GenerationStream>> stream = GenerationStream::start(*model.scheduler, std::move(generation), std::move(parser));
+  Result<std::shared_ptr<engine::GenerationStream>> stream = engine::GenerationStream::start(*model.scheduler, std::move(generation), std::move(parser));
   if (!stream) {
     const std::string& message = stream.error();
     if (message.find("queue is full") != std::string::npos) {

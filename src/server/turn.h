@@ -13,7 +13,7 @@
 
 #include "engine/grammar/grammar.h"
 #include "server/chat_messages.h"
-#include "server/generation_stream.h"
+#include "engine/generation_stream.h"
 #include "server/model_manager.h"
 #include "server/request_options.h"
 #include "server/server_metrics.h"
@@ -66,7 +66,7 @@ class Turn {
 
   RunningModel& model() { return *lease_.model; }
   double load_seconds() const { return lease_.load_seconds; }
-  std::shared_ptr<GenerationStream> stream;
+  std::shared_ptr<engine::GenerationStream> stream;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
  private:

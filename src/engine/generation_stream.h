@@ -1,7 +1,7 @@
 #pragma once
-// Hands one request's output from the scheduler thread to the HTTP thread that answers it. The scheduler's
-// callbacks only queue; the HTTP thread parses the text into thinking / content / tool calls and writes.
-// Cancelling (client gone) stops the generation at the scheduler's next step.
+// Hands one request's output from the scheduler thread to the thread that answers it (an HTTP handler, the
+// CLI). The scheduler's callbacks only queue; the reading thread parses the text into thinking / content /
+// tool calls. Cancelling (client gone, Ctrl+C) stops the generation at the scheduler's next step.
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -12,7 +12,7 @@
 #include "chat/chat_format.h"
 #include "engine/scheduler.h"
 
-namespace hearth::server {
+namespace hearth::engine {
 
 class GenerationStream {
  public:
@@ -51,4 +51,4 @@ class GenerationStream {
   std::optional<engine::GenerationResult> final_result_;
 };
 
-}  // namespace hearth::server
+}  // namespace hearth::engine

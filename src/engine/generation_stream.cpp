@@ -1,6 +1,6 @@
-#include "server/generation_stream.h"
+#include "engine/generation_stream.h"
 
-namespace hearth::server {
+namespace hearth::engine {
 
 Result<std::shared_ptr<GenerationStream>> GenerationStream::start(engine::Scheduler& scheduler,
                                                                   engine::GenerationRequest request,
@@ -83,4 +83,4 @@ std::optional<engine::GenerationResult> GenerationStream::final_result() const {
   return final_result_;
 }
 
-}  // namespace hearth::server
+}  // namespace hearth::engine
