@@ -11,6 +11,7 @@
 
 #include "support/run_process.h"
 #include "support/server_process.h"
+#include "support/templated_model.h"
 
 namespace hearth::test {
 namespace {
@@ -51,8 +52,10 @@ TEST(ClientLibraries, OllamaAndOpenAiJavaScriptClients) {
   }
   ServerProcess server;
   create_audio_model(server, "tiny-audio");
+  const std::filesystem::path chat_model = server.stores() / "gemma4-tiny-chat.gguf";
+  write_with_gemma4_template(fixture("gemma4-dense-tiny.gguf"), chat_model);
   const ProcessResult result = run_process({"node", (npm_dir() / "clients.mjs").string(), server.url(), fixture("gemma4-dense-tiny.gguf").string(),
-                                            "tiny-audio", fixture("speech16k.wav").string()});
+                                            "tiny-audio", fixture("speech16k.wav").string(), chat_model.string()});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("all checks passed"), std::string::npos) << result.out << result.err;
 }

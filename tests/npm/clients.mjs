@@ -1,12 +1,13 @@
 // Drives a running `hearth serve` with the official `ollama` and `openai` npm clients.
-// Usage: node clients.mjs URL MODEL_PATH AUDIO_MODEL SPEECH_WAV ; exits non-zero with a message on the first
-// failed check. AUDIO_MODEL is a stored model with an audio tower.
+// Usage: node clients.mjs URL MODEL_PATH AUDIO_MODEL SPEECH_WAV CHAT_MODEL_PATH ; exits non-zero with a message
+// on the first failed check. AUDIO_MODEL is a stored model with an audio tower; CHAT_MODEL_PATH is the model
+// with a chat template that declares tools and thinking.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Ollama } from 'ollama';
 import OpenAI, { toFile } from 'openai';
 
-const [url, model, audioModel, speech] = process.argv.slice(2);
+const [url, model, audioModel, speech, chatModel] = process.argv.slice(2);
 const ollama = new Ollama({ host: url });
 const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused' });
 const messages = [{ role: 'user', content: 'Why is the sky blue?' }];
@@ -81,4 +82,49 @@ assert.equal(deltas, transcript.text);
 const translation = await openai.audio.translations.create({ file: await audio(), model: audioModel, max_tokens: 4 });
 assert.equal(typeof translation.text, 'string');
 await assert.rejects(openai.audio.transcriptions.create({ file: await audio(), model }), (error) => error.status === 400);
+// Tools: the Ollama client's tool definitions are accepted; OpenAI's tool_choice "required" yields calls.
+const tools = [{
+  type: 'function',
+  function: {
+    name: 'get_weather', description: 'Weather in a city',
+    parameters: { type: 'object', properties: { days: { type: 'integer' }, metric: { type: 'boolean' } }, required: ['days'] },
+  },
+}];
+const withTools = await ollama.chat({ model: chatModel, messages, tools, stream: false, options: { num_predict: 8, temperature: 0 } });
+assert.equal(withTools.done, true);
+const forced = await openai.chat.completions.create({
+  model: chatModel, messages, tools, tool_choice: 'required', max_tokens: 300, temperature: 0,
+});
+assert.equal(forced.choices[0].finish_reason, 'tool_calls');
+for (const call of forced.choices[0].message.tool_calls) {
+  assert.equal(call.function.name, 'get_weather');
+  assert.ok(Number.isInteger(JSON.parse(call.function.arguments).days));
+}
+
+// JSON schema output through both clients.
+const schema = { type: 'object', properties: { answer: { type: 'boolean' } }, required: ['answer'] };
+const ollamaJson = await ollama.chat({ model, messages, format: schema, stream: false, options: { num_predict: 40, temperature: 0 } });
+assert.equal(typeof JSON.parse(ollamaJson.message.content).answer, 'boolean');
+const openaiJson = await openai.chat.completions.create({
+  model, messages, max_tokens: 40, temperature: 0,
+  response_format: { type: 'json_schema', json_schema: { name: 'reply', schema } },
+});
+assert.equal(typeof JSON.parse(openaiJson.choices[0].message.content).answer, 'boolean');
+
+// Embeddings: a generative model has none, and both clients see Ollama's 400.
+await assert.rejects(ollama.embed({ model, input: 'hello' }), (error) => error.status_code === 400);
+await assert.rejects(openai.embeddings.create({ model, input: 'hello' }), (error) => error.status === 400);
+
+// The model store through the Ollama client: create from a stored model, show, copy, delete.
+for await (const progress of await ollama.create({ model: 'tiny-copy', from: audioModel, stream: true })) {
+  assert.ok(progress.status);
+}
+const shown = await ollama.show({ model: 'tiny-copy' });
+assert.ok(shown.capabilities.includes('completion') && shown.capabilities.includes('audio'));
+await ollama.copy({ source: 'tiny-copy', destination: 'tiny-copy-2' });
+await ollama.delete({ model: 'tiny-copy' });
+await ollama.delete({ model: 'tiny-copy-2' });
+assert.ok(!(await ollama.list()).models.some((m) => m.name.startsWith('tiny-copy')));
+await assert.rejects(ollama.delete({ model: 'tiny-copy' }), (error) => error.status_code === 404);
+
 console.log('client libraries: all checks passed');
