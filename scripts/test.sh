@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: the release suite, the same suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded libFuzzer run of every parser harness.
-# FUZZ_SECONDS (default 30) bounds each harness.
+# FUZZ_SECONDS (default 20) bounds each harness.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,4 +22,4 @@ BUILD_DIR=$root/build-asan BUILD_TYPE=Debug scripts/build.sh -DHEARTH_SANITIZE=O
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 900
 
 echo "== bounded fuzzing"
-scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"

@@ -20,14 +20,7 @@ constexpr int64_t kFloatsPerCacheLine = 16;
 // Runs fn(begin_row, end_row) over [0, rows) in contiguous slices, one per thread when the work is large.
 template <class Fn>
 void for_row_ranges(const OpContext& ctx, int64_t rows, int64_t values_per_row, Fn fn) {
-  const int64_t total = rows * values_per_row;
-  const int64_t useful_threads = std::max<int64_t>(1, total / kMinValuesPerThread);
-  const int64_t n_tasks = std::min({rows, useful_threads, static_cast<int64_t>(ctx.pool->size())});
-  if (n_tasks <= 1) {
-    fn(int64_t{0}, rows);
-    return;
-  }
-  ctx.pool->parallel_for(n_tasks, [&](int64_t task, int) { fn(rows * task / n_tasks, rows * (task + 1) / n_tasks); });
+  for_row_slices(*ctx.pool, rows, values_per_row, kMinValuesPerThread, fn);
 }
 
 // Runs fn(begin, count) over a flat range of `count` values.

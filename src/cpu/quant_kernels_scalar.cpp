@@ -17,51 +17,51 @@ namespace {
 
 // ---------------------------------------------------------------- activations
 
-void quantize_q8_0(const float* x, int64_t x_stride, int64_t n_tokens, const QuantizedActivations& out,
-                   int64_t first_token) {
-  const int64_t n_in = out.n_in;
-  const int64_t n_blocks = n_in / 32;
+// Runs quantize_block(values, q, block) for every kBlockElements-value block of the n_tokens rows of x, which
+// land in rows first_token.. of `out`: q is where the block's quants go, block the index of its entries in
+// out.d / out.s (and of its 16 sums in out.bsums).
+template <int kBlockElements, typename QuantizeBlock>
+void quantize_activation_blocks(const float* x, int64_t x_stride, int64_t n_tokens, const QuantizedActivations& out,
+                                int64_t first_token, QuantizeBlock quantize_block) {
+  const int64_t n_blocks = out.n_in / kBlockElements;
   for (int64_t t = 0; t < n_tokens; ++t) {
     const int64_t row = first_token + t;
     for (int64_t b = 0; b < n_blocks; ++b) {
-      BlockQ8_0 block;
-      quantize_row_q8_0_activation(x + t * x_stride + 32 * b, &block, 32);
-      std::memcpy(out.q + row * n_in + 32 * b, block.qs, 32);
-      out.d[row * n_blocks + b] = fp16_to_f32(block.d);
+      quantize_block(x + t * x_stride + kBlockElements * b, out.q + row * out.n_in + kBlockElements * b, row * n_blocks + b);
     }
   }
+}
+
+void quantize_q8_0(const float* x, int64_t x_stride, int64_t n_tokens, const QuantizedActivations& out,
+                   int64_t first_token) {
+  quantize_activation_blocks<32>(x, x_stride, n_tokens, out, first_token, [&out](const float* values, int8_t* q, int64_t block) {
+    BlockQ8_0 quantized;
+    quantize_row_q8_0_activation(values, &quantized, 32);
+    std::memcpy(q, quantized.qs, 32);
+    out.d[block] = fp16_to_f32(quantized.d);
+  });
 }
 
 void quantize_q8_1(const float* x, int64_t x_stride, int64_t n_tokens, const QuantizedActivations& out,
                    int64_t first_token) {
-  const int64_t n_in = out.n_in;
-  const int64_t n_blocks = n_in / 32;
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    const int64_t row = first_token + t;
-    for (int64_t b = 0; b < n_blocks; ++b) {
-      BlockQ8_1 block;
-      quantize_row_q8_1_activation(x + t * x_stride + 32 * b, &block, 32);
-      std::memcpy(out.q + row * n_in + 32 * b, block.qs, 32);
-      out.d[row * n_blocks + b] = fp16_to_f32(block.d);
-      out.s[row * n_blocks + b] = fp16_to_f32(block.s);
-    }
-  }
+  quantize_activation_blocks<32>(x, x_stride, n_tokens, out, first_token, [&out](const float* values, int8_t* q, int64_t block) {
+    BlockQ8_1 quantized;
+    quantize_row_q8_1_activation(values, &quantized, 32);
+    std::memcpy(q, quantized.qs, 32);
+    out.d[block] = fp16_to_f32(quantized.d);
+    out.s[block] = fp16_to_f32(quantized.s);
+  });
 }
 
 void quantize_q8_k(const float* x, int64_t x_stride, int64_t n_tokens, const QuantizedActivations& out,
                    int64_t first_token) {
-  const int64_t n_in = out.n_in;
-  const int64_t n_blocks = n_in / kQK_K;
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    const int64_t row = first_token + t;
-    for (int64_t b = 0; b < n_blocks; ++b) {
-      BlockQ8_K block;
-      quant::quantize_q8_k(x + t * x_stride + kQK_K * b, &block, kQK_K);
-      std::memcpy(out.q + row * n_in + kQK_K * b, block.qs, kQK_K);
-      std::memcpy(out.bsums + (row * n_blocks + b) * 16, block.bsums, sizeof(block.bsums));
-      out.d[row * n_blocks + b] = block.d;
-    }
-  }
+  quantize_activation_blocks<kQK_K>(x, x_stride, n_tokens, out, first_token, [&out](const float* values, int8_t* q, int64_t block) {
+    BlockQ8_K quantized;
+    quant::quantize_q8_k(values, &quantized, kQK_K);
+    std::memcpy(q, quantized.qs, kQK_K);
+    std::memcpy(out.bsums + block * 16, quantized.bsums, sizeof(quantized.bsums));
+    out.d[block] = quantized.d;
+  });
 }
 
 // ---------------------------------------------------------------- weight panels
@@ -106,6 +106,9 @@ void unpack_nibbles(const uint8_t* qs, int8_t* q, ValueOf value_of) {
     q[j + 16] = static_cast<int8_t>(value_of(qs[j] >> 4, j + 16));
   }
 }
+
+// The 6-bit sub-scales of Q3_K and IQ4_XS: stored +32, as a low nibble and two high bits.
+int signed_six_bit_scale(int low_nibble, int high_two_bits) { return (low_nibble | (high_two_bits << 4)) - 32; }
 
 uint32_t load_u32(const uint8_t* bytes) {
   uint32_t value;
@@ -197,7 +200,7 @@ void unpack_q3_k(const void* rows, int64_t row_bytes, int64_t n_rows, const Weig
     for (int g = 0; g < 16; ++g) {
       const int low = g < 8 ? block.scales[g] & 0xF : block.scales[g - 8] >> 4;
       const int high = (block.scales[8 + g % 4] >> (2 * (g / 4))) & 3;
-      const int scale = (low | (high << 4)) - 32;
+      const int scale = signed_six_bit_scale(low, high);
       set_group(row, 16 * b + g, scale, 4 * scale);
     }
     row.d[b] = row.m[b] = fp16_to_f32(block.d);
@@ -251,7 +254,7 @@ void unpack_iq4_xs(const void* rows, int64_t row_bytes, int64_t n_rows, const We
                      [](int nibble, int) { return kIq4nlValues[nibble]; });
       const int low = (block.scales_l[sub_block / 2] >> (4 * (sub_block % 2))) & 0xF;
       const int high = (block.scales_h >> (2 * sub_block)) & 3;
-      const int scale = (low | (high << 4)) - 32;
+      const int scale = signed_six_bit_scale(low, high);
       set_group(row, 16 * b + 2 * sub_block, scale, 0);
       set_group(row, 16 * b + 2 * sub_block + 1, scale, 0);
     }

@@ -63,17 +63,9 @@ QuantizedActivations quantize_activations(const OpContext& ctx, ActivationFormat
   thread_local ActivationBuffer buffer;
   const QuantizedActivations out = buffer.view(format, n_tokens, n_in);
   const QuantizeActivationsFn quantize = ctx.kernels->quantize_fn(format);
-  const int64_t useful_threads = std::max<int64_t>(1, n_tokens * n_in / kMinQuantizeValuesPerThread);
-  const int64_t n_tasks = std::min({n_tokens, useful_threads, static_cast<int64_t>(ctx.pool->size())});
-  if (n_tasks <= 1) {
-    quantize(x, n_in, n_tokens, out, 0);
-  } else {
-    ctx.pool->parallel_for(n_tasks, [&](int64_t task, int) {
-      const int64_t begin = n_tokens * task / n_tasks;
-      const int64_t end = n_tokens * (task + 1) / n_tasks;
-      quantize(x + begin * n_in, n_in, end - begin, out, begin);
-    });
-  }
+  for_row_slices(*ctx.pool, n_tokens, n_in, kMinQuantizeValuesPerThread, [&](int64_t begin, int64_t end) {
+    quantize(x + begin * n_in, n_in, end - begin, out, begin);
+  });
   return out;
 }
 
@@ -103,13 +95,8 @@ void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, co
   const QuantLinearKernels& kernels = ctx.kernels->quant_fn(weights.format);
   const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
   if (n_tokens <= kGemvMaxTokens) {
-    // One contiguous range of rows per thread, so that each core streams its own slice of the weights.
-    const int64_t useful_threads = std::max<int64_t>(1, n_out * row_bytes / kMinGemvBytesPerThread);
-    const int64_t n_tasks = std::min<int64_t>(useful_threads, ctx.pool->size());
     const auto* bytes = static_cast<const uint8_t*>(weights.data);
-    ctx.pool->parallel_for(n_tasks, [&](int64_t task, int) {
-      const int64_t begin = n_out * task / n_tasks;
-      const int64_t end = n_out * (task + 1) / n_tasks;
+    for_row_slices(*ctx.pool, n_out, row_bytes, kMinGemvBytesPerThread, [&](int64_t begin, int64_t end) {
       kernels.gemv(bytes + begin * row_bytes, row_bytes, end - begin, activations, 0, n_tokens, y + begin, n_out);
     });
     return;

@@ -63,11 +63,7 @@ struct GemvQ5_0 {
   using Block = BlockQ5_0;
   static constexpr bool kSigned = false, kHasMin = false;
   static constexpr int kOffset = 16;
-  static __m256i values(const Block& b) {
-    uint32_t high;
-    __builtin_memcpy(&high, b.qh, 4);
-    return _mm256_or_si256(nibbles<X>(b.qs), fifth_bits<X>(high));
-  }
+  static __m256i values(const Block& b) { return _mm256_or_si256(nibbles<X>(b.qs), fifth_bits<X>(b.qh)); }
   static float scale(const Block& b) { return f16_to_f32<X>(b.d); }
   static float min(const Block&) { return 0.0f; }
 };
@@ -77,11 +73,7 @@ struct GemvQ5_1 {
   using Block = BlockQ5_1;
   static constexpr bool kSigned = false, kHasMin = true;
   static constexpr int kOffset = 0;
-  static __m256i values(const Block& b) {
-    uint32_t high;
-    __builtin_memcpy(&high, b.qh, 4);
-    return _mm256_or_si256(nibbles<X>(b.qs), fifth_bits<X>(high));
-  }
+  static __m256i values(const Block& b) { return _mm256_or_si256(nibbles<X>(b.qs), fifth_bits<X>(b.qh)); }
   static float scale(const Block& b) { return f16_to_f32<X>(b.d); }
   static float min(const Block& b) { return f16_to_f32<X>(b.m); }
 };
@@ -212,7 +204,7 @@ struct GemvQ2_K {
     return broadcast_16_bytes<X>(_mm_and_si128(packed, low));
   }
   static __m256i chunk_scales(__m256i source, int chunk) { return unsigned_scales_per_16<X>(source, chunk); }
-  static __m256i values(const Block& b, int chunk) { return two_bit_pass<X>(load_bytes<X>(b.qs + 32 * (chunk / 4)), chunk % 4); }
+  static __m256i values(const Block& b, int chunk) { return byte_field<X>(load_bytes<X>(b.qs + 32 * (chunk / 4)), 2 * (chunk % 4), 3); }
   static float d(const Block& b) { return f16_to_f32<X>(b.d); }
   static float m(const Block& b) { return f16_to_f32<X>(b.dmin); }
 };
@@ -242,8 +234,8 @@ struct GemvQ3_K {
   static __m256i chunk_scales(__m256i source, int chunk) { return signed_scales_per_16<X>(source, chunk); }
   static __m256i values(const Block& b, int chunk) {
     const int half = chunk / 4, pass = chunk % 4;
-    const __m256i high_bit = _mm256_and_si256(_mm256_srli_epi16(load_bytes<X>(b.hmask), 4 * half + pass), _mm256_set1_epi8(1));
-    return _mm256_or_si256(two_bit_pass<X>(load_bytes<X>(b.qs + 32 * half), pass), _mm256_slli_epi16(high_bit, 2));
+    const __m256i high = high_bits<X>(load_bytes<X>(b.hmask), 4 * half + pass, 1, 2);
+    return _mm256_or_si256(byte_field<X>(load_bytes<X>(b.qs + 32 * half), 2 * pass, 3), high);
   }
   static float d(const Block& b) { return f16_to_f32<X>(b.d); }
   static float m(const Block& b) { return f16_to_f32<X>(b.d); }
@@ -263,12 +255,8 @@ struct GemvQ4_KOrQ5_K {
   // Chunk 2j is the low nibbles of qs[32j..], chunk 2j+1 the high ones; Q5_K adds bit `chunk` of qh as 16.
   static __m256i values(const Block& b, int chunk) {
     const __m256i packed = load_bytes<X>(b.qs + 32 * (chunk / 2));
-    const __m256i low_mask = _mm256_set1_epi8(0x0F);
-    __m256i v = chunk % 2 == 0 ? _mm256_and_si256(packed, low_mask) : _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_mask);
-    if constexpr (kHasHighBit) {
-      const __m256i bit = _mm256_and_si256(_mm256_srli_epi16(load_bytes<X>(b.qh), chunk), _mm256_set1_epi8(1));
-      v = _mm256_or_si256(v, _mm256_slli_epi16(bit, 4));
-    }
+    const __m256i v = chunk % 2 == 0 ? low_nibbles<X>(packed) : high_nibbles<X>(packed);
+    if constexpr (kHasHighBit) return _mm256_or_si256(v, high_bits<X>(load_bytes<X>(b.qh), chunk, 1, 4));
     return v;
   }
   static float d(const Block& b) { return f16_to_f32<X>(b.d); }
@@ -301,9 +289,8 @@ struct GemvQ6_K {
   static __m256i values(const Block& b, int chunk) {
     const int half = chunk / 4, k = chunk % 4;
     const __m256i packed = load_bytes<X>(b.ql + 64 * half + 32 * (k % 2));
-    const __m256i low = _mm256_and_si256(k < 2 ? packed : _mm256_srli_epi16(packed, 4), _mm256_set1_epi8(0x0F));
-    const __m256i high = _mm256_and_si256(_mm256_srli_epi16(load_bytes<X>(b.qh + 32 * half), 2 * k), _mm256_set1_epi8(3));
-    return _mm256_or_si256(low, _mm256_slli_epi16(high, 4));
+    const __m256i low = k < 2 ? low_nibbles<X>(packed) : high_nibbles<X>(packed);
+    return _mm256_or_si256(low, high_bits<X>(load_bytes<X>(b.qh + 32 * half), 2 * k, 3, 4));
   }
   static float d(const Block& b) { return f16_to_f32<X>(b.d); }
   static float m(const Block& b) { return f16_to_f32<X>(b.d); }
@@ -315,14 +302,8 @@ struct GemvIq4Xs {
   static constexpr bool kSigned = true;
   static constexpr MinTerm kMin = MinTerm::none;
   static __m256i prepare(const Block& b, __m256i& mins) {
-    alignas(16) int16_t scales[8];
-    for (int sub_block = 0; sub_block < 8; ++sub_block) {
-      const int low = (b.scales_l[sub_block / 2] >> (4 * (sub_block % 2))) & 0xF;
-      const int high = (b.scales_h >> (2 * sub_block)) & 3;
-      scales[sub_block] = static_cast<int16_t>((low | (high << 4)) - 32);
-    }
     mins = _mm256_setzero_si256();
-    return broadcast_16_bytes<X>(_mm_load_si128(reinterpret_cast<const __m128i*>(scales)));
+    return broadcast_16_bytes<X>(iq4_xs_scales<X>(b));
   }
   static __m256i chunk_scales(__m256i source, int chunk) { return scales_per_32<X>(source, chunk); }
   static __m256i values(const Block& b, int chunk) { return lookup<X>(nibbles<X>(b.qs + 16 * chunk), &kIq4nlValues); }

@@ -163,9 +163,11 @@ __m256i nibbles(const uint8_t* qs) {
   return _mm256_and_si256(_mm256_srlv_epi64(packed, _mm256_setr_epi64x(0, 0, 4, 4)), _mm256_set1_epi8(0x0F));
 }
 
-// Byte i = 0x10 where bit i of `bits` is set, else 0 (the fifth bit of Q5_0 / Q5_1 values).
+// Byte i = 0x10 where bit i of the 32-bit word qh is set, else 0 (the fifth bit of Q5_0 / Q5_1 values).
 template <class X>
-__m256i fifth_bits(uint32_t bits) {
+__m256i fifth_bits(const uint8_t* qh) {
+  uint32_t bits;
+  __builtin_memcpy(&bits, qh, 4);
   const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)),
                                              _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303));
   const __m256i bit_of_byte = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201));
@@ -210,9 +212,7 @@ void unpack_q4_1(const void* rows, int64_t row_bytes, int64_t n_rows, const Weig
 template <class X>
 void unpack_q5_0(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
   unpack_rows<X, BlockQ5_0, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ5_0& block, const RowPointers<X>& row, int64_t b) {
-    uint32_t high;
-    __builtin_memcpy(&high, block.qh, 4);
-    const __m256i values = _mm256_or_si256(nibbles<X>(block.qs), fifth_bits<X>(high));
+    const __m256i values = _mm256_or_si256(nibbles<X>(block.qs), fifth_bits<X>(block.qh));
     store_bytes<X>(row.q + 32 * b, _mm256_sub_epi8(values, _mm256_set1_epi8(16)));
     row.d[b] = f16_to_f32<X>(block.d);
   });
@@ -221,9 +221,7 @@ void unpack_q5_0(const void* rows, int64_t row_bytes, int64_t n_rows, const Weig
 template <class X>
 void unpack_q5_1(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
   unpack_rows<X, BlockQ5_1, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ5_1& block, const RowPointers<X>& row, int64_t b) {
-    uint32_t high;
-    __builtin_memcpy(&high, block.qh, 4);
-    store_bytes<X>(row.q + 32 * b, _mm256_or_si256(nibbles<X>(block.qs), fifth_bits<X>(high)));
+    store_bytes<X>(row.q + 32 * b, _mm256_or_si256(nibbles<X>(block.qs), fifth_bits<X>(block.qh)));
     row.d[b] = f16_to_f32<X>(block.d);
     row.m[b] = f16_to_f32<X>(block.m);
   });
@@ -280,10 +278,36 @@ void store_groups(const RowPointers<X>& row, int64_t b, __m128i scales_low, __m1
   _mm_storeu_si128(reinterpret_cast<__m128i*>(row.mins + 16 * b + 8), mins_high);
 }
 
-// Values 0..3 of one 128-value half of Q2_K / Q3_K: pass p holds bits 2p..2p+1 of the 32 bytes.
+// The 256-value formats keep their quants as bit fields of bytes; these take one field out of 32 bytes at
+// once. A 16-bit shift serves for bytes because the mask drops the bits it pulls in from the neighbour.
+
+// Bits shift.. of every byte, masked to `mask` (2^width − 1).
 template <class X>
-__m256i two_bit_pass(__m256i packed, int pass) {
-  return _mm256_and_si256(_mm256_srli_epi16(packed, 2 * pass), _mm256_set1_epi8(3));
+__m256i byte_field(__m256i packed, int shift, int mask) {
+  return _mm256_and_si256(_mm256_srli_epi16(packed, shift), _mm256_set1_epi8(static_cast<char>(mask)));
+}
+
+template <class X>
+__m256i low_nibbles(__m256i packed) {
+  return _mm256_and_si256(packed, _mm256_set1_epi8(0x0F));
+}
+
+template <class X>
+__m256i high_nibbles(__m256i packed) {
+  return byte_field<X>(packed, 4, 0x0F);
+}
+
+// A byte_field moved up to bit `to`, ready to be ORed onto the low bits of the same values (the high bits of
+// Q3_K, Q5_K and Q6_K).
+template <class X>
+__m256i high_bits(__m256i packed, int shift, int mask, int to) {
+  return _mm256_slli_epi16(byte_field<X>(packed, shift, mask), to);
+}
+
+// The 6-bit sub-scales of Q3_K and IQ4_XS: stored +32, as a low nibble and two high bits.
+template <class X>
+int16_t signed_six_bit_scale(int low_nibble, int high_two_bits) {
+  return static_cast<int16_t>((low_nibble | (high_two_bits << 4)) - 32);
 }
 
 template <class X>
@@ -292,7 +316,7 @@ void unpack_q2_k(const void* rows, int64_t row_bytes, int64_t n_rows, const Weig
     int8_t* q = row.q + kQK_K * b;
     for (int half = 0; half < 2; ++half) {
       const __m256i packed = load_bytes<X>(block.qs + 32 * half);
-      for (int pass = 0; pass < 4; ++pass) store_bytes<X>(q + 128 * half + 32 * pass, two_bit_pass<X>(packed, pass));
+      for (int pass = 0; pass < 4; ++pass) store_bytes<X>(q + 128 * half + 32 * pass, byte_field<X>(packed, 2 * pass, 3));
     }
     const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block.scales));
     const __m128i low = _mm_set1_epi8(0x0F);
@@ -310,20 +334,19 @@ template <class X>
 void unpack_q3_k(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
   unpack_rows<X, BlockQ3_K, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockQ3_K& block, const RowPointers<X>& row, int64_t b) {
     int8_t* q = row.q + kQK_K * b;
-    const __m256i high_bits = load_bytes<X>(block.hmask);
-    const __m256i one = _mm256_set1_epi8(1);
+    const __m256i hmask = load_bytes<X>(block.hmask);
     for (int half = 0; half < 2; ++half) {
       const __m256i packed = load_bytes<X>(block.qs + 32 * half);
       for (int pass = 0; pass < 4; ++pass) {
-        const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(high_bits, 4 * half + pass), one), 2);
-        store_bytes<X>(q + 128 * half + 32 * pass, _mm256_or_si256(two_bit_pass<X>(packed, pass), high));
+        const __m256i high = high_bits<X>(hmask, 4 * half + pass, 1, 2);
+        store_bytes<X>(q + 128 * half + 32 * pass, _mm256_or_si256(byte_field<X>(packed, 2 * pass, 3), high));
       }
     }
     alignas(16) int16_t scales[16];
     for (int g = 0; g < 16; ++g) {
       const int low = g < 8 ? block.scales[g] & 0xF : block.scales[g - 8] >> 4;
       const int high = (block.scales[8 + g % 4] >> (2 * (g / 4))) & 3;
-      scales[g] = static_cast<int16_t>((low | (high << 4)) - 32);
+      scales[g] = signed_six_bit_scale<X>(low, high);
     }
     const __m128i scales_low = _mm_load_si128(reinterpret_cast<const __m128i*>(scales));
     const __m128i scales_high = _mm_load_si128(reinterpret_cast<const __m128i*>(scales + 8));
@@ -351,16 +374,14 @@ template <class X, class Block, bool kHasHighBit>
 void unpack_q4_k_or_q5_k(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
   unpack_rows<X, Block, kQK_K>(rows, row_bytes, n_rows, panel, [](const Block& block, const RowPointers<X>& row, int64_t b) {
     int8_t* q = row.q + kQK_K * b;
-    const __m256i low_mask = _mm256_set1_epi8(0x0F);
     for (int chunk = 0; chunk < 4; ++chunk) {
       const __m256i packed = load_bytes<X>(block.qs + 32 * chunk);
-      __m256i low = _mm256_and_si256(packed, low_mask);
-      __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_mask);
+      __m256i low = low_nibbles<X>(packed);
+      __m256i high = high_nibbles<X>(packed);
       if constexpr (kHasHighBit) {
-        const __m256i bits = load_bytes<X>(block.qh);
-        const __m256i one = _mm256_set1_epi8(1);
-        low = _mm256_or_si256(low, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(bits, 2 * chunk), one), 4));
-        high = _mm256_or_si256(high, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(bits, 2 * chunk + 1), one), 4));
+        const __m256i qh = load_bytes<X>(block.qh);
+        low = _mm256_or_si256(low, high_bits<X>(qh, 2 * chunk, 1, 4));
+        high = _mm256_or_si256(high, high_bits<X>(qh, 2 * chunk + 1, 1, 4));
       }
       store_bytes<X>(q + 64 * chunk, low);
       store_bytes<X>(q + 64 * chunk + 32, high);
@@ -380,19 +401,12 @@ template <class X>
 void unpack_q6_k(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
   unpack_rows<X, BlockQ6_K, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockQ6_K& block, const RowPointers<X>& row, int64_t b) {
     int8_t* q = row.q + kQK_K * b;
-    const __m256i low_mask = _mm256_set1_epi8(0x0F);
-    const __m256i two_bits = _mm256_set1_epi8(3);
     for (int half = 0; half < 2; ++half) {
       const __m256i ql0 = load_bytes<X>(block.ql + 64 * half);
       const __m256i ql1 = load_bytes<X>(block.ql + 64 * half + 32);
       const __m256i qh = load_bytes<X>(block.qh + 32 * half);
-      const __m256i low[4] = {_mm256_and_si256(ql0, low_mask), _mm256_and_si256(ql1, low_mask),
-                              _mm256_and_si256(_mm256_srli_epi16(ql0, 4), low_mask),
-                              _mm256_and_si256(_mm256_srli_epi16(ql1, 4), low_mask)};
-      for (int k = 0; k < 4; ++k) {
-        const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), two_bits), 4);
-        store_bytes<X>(q + 128 * half + 32 * k, _mm256_or_si256(low[k], high));
-      }
+      const __m256i low[4] = {low_nibbles<X>(ql0), low_nibbles<X>(ql1), high_nibbles<X>(ql0), high_nibbles<X>(ql1)};
+      for (int k = 0; k < 4; ++k) store_bytes<X>(q + 128 * half + 32 * k, _mm256_or_si256(low[k], high_bits<X>(qh, 2 * k, 3, 4)));
     }
     const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block.scales));
     const __m128i scales_low = _mm_cvtepi8_epi16(packed);
@@ -402,17 +416,25 @@ void unpack_q6_k(const void* rows, int64_t row_bytes, int64_t n_rows, const Weig
   });
 }
 
+// The 8 sub-scales of an IQ4_XS block, one per 32 values, as int16 lanes.
+template <class X>
+__m128i iq4_xs_scales(const BlockIQ4_XS& block) {
+  alignas(16) int16_t scales[8];
+  for (int sub_block = 0; sub_block < 8; ++sub_block) {
+    const int low = (block.scales_l[sub_block / 2] >> (4 * (sub_block % 2))) & 0xF;
+    const int high = (block.scales_h >> (2 * sub_block)) & 3;
+    scales[sub_block] = signed_six_bit_scale<X>(low, high);
+  }
+  return _mm_load_si128(reinterpret_cast<const __m128i*>(scales));
+}
+
 template <class X>
 void unpack_iq4_xs(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
   unpack_rows<X, BlockIQ4_XS, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockIQ4_XS& block, const RowPointers<X>& row, int64_t b) {
-    alignas(16) int16_t scales[8];
     for (int sub_block = 0; sub_block < 8; ++sub_block) {
       store_bytes<X>(row.q + kQK_K * b + 32 * sub_block, lookup<X>(nibbles<X>(block.qs + 16 * sub_block), &kIq4nlValues));
-      const int low = (block.scales_l[sub_block / 2] >> (4 * (sub_block % 2))) & 0xF;
-      const int high = (block.scales_h >> (2 * sub_block)) & 3;
-      scales[sub_block] = static_cast<int16_t>((low | (high << 4)) - 32);
     }
-    const __m128i per_32 = _mm_load_si128(reinterpret_cast<const __m128i*>(scales));
+    const __m128i per_32 = iq4_xs_scales<X>(block);
     store_groups<X>(row, b, _mm_unpacklo_epi16(per_32, per_32), _mm_unpackhi_epi16(per_32, per_32), _mm_setzero_si128(),
                     _mm_setzero_si128());
     row.d[b] = f16_to_f32<X>(block.d);

@@ -2,6 +2,7 @@
 // A persistent pool of worker threads for data-parallel kernels. The thread that calls parallel_for works
 // too, so a pool of N threads starts N-1 workers. Between jobs the workers spin briefly (decode issues
 // jobs microseconds apart) and then sleep on a futex, so an idle engine costs no CPU.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -72,6 +73,20 @@ class ThreadPool {
   std::atomic<int64_t> next_task_{0};    // chunked schedule: first task not yet taken
   std::atomic<bool> stopping_{false};
 };
+
+// Runs fn(begin_row, end_row) over contiguous slices of [0, n_rows), so that each thread streams one slice of
+// memory: one slice per min_work_per_slice units of work (work_per_row units a row), at most one per row and
+// one per thread; a single slice runs on the calling thread, as waking the pool costs more than small work.
+template <class Fn>
+void for_row_slices(ThreadPool& pool, int64_t n_rows, int64_t work_per_row, int64_t min_work_per_slice, Fn fn) {
+  const int64_t useful_slices = std::max<int64_t>(1, n_rows * work_per_row / min_work_per_slice);
+  const int64_t n_slices = std::min({n_rows, useful_slices, static_cast<int64_t>(pool.size())});
+  if (n_slices <= 1) {
+    fn(int64_t{0}, n_rows);
+    return;
+  }
+  pool.parallel_for(n_slices, [&](int64_t slice, int) { fn(n_rows * slice / n_slices, n_rows * (slice + 1) / n_slices); });
+}
 
 // Threads to use by default: HEARTH_NUM_THREADS when set to a positive number, else the number of physical
 // cores in this process's affinity mask (hyper-threads share the FMA units and memory port, so they do not

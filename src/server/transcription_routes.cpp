@@ -27,7 +27,7 @@ struct TranscriptionJob {
   engine::TranscriptBuilder builder;
 };
 
-std::optional<HttpError> start_window(ModelManager& manager, TranscriptionJob& job) {
+std::optional<HttpError> start_window(ServerContext& context, TranscriptionJob& job) {
   const engine::AudioWindow& window = job.windows[job.next_window];
   TurnRequest request;
   request.model = job.form.model;
@@ -36,7 +36,7 @@ std::optional<HttpError> start_window(ModelManager& manager, TranscriptionJob& j
   request.settings.sampling.temperature = job.form.temperature;
   request.settings.sampling.num_predict =
       job.form.max_tokens.value_or(engine::max_tokens_for_window(window.end_seconds - window.start_seconds));
-  std::variant<std::unique_ptr<Turn>, HttpError> started = start_turn(manager, request);
+  std::variant<std::unique_ptr<Turn>, HttpError> started = start_turn(context.manager, request, &context.metrics);
   if (auto* error = std::get_if<HttpError>(&started)) return *error;
   job.turn = std::move(std::get<std::unique_ptr<Turn>>(started));
   return std::nullopt;
@@ -73,7 +73,7 @@ void send_transcript(const TranscriptionForm& form, const engine::Transcript& tr
 
 void answer_whole(ServerContext& context, TranscriptionJob& job, httplib::Response& res) {
   while (job.next_window < job.windows.size()) {
-    if (std::optional<HttpError> error = start_window(context.manager, job)) return openai_error(res, error->status, error->message);
+    if (std::optional<HttpError> error = start_window(context, job)) return openai_error(res, error->status, error->message);
     const engine::GenerationStream::Update all = job.turn->stream->drain();
     if (all.done->reason == engine::FinishReason::error) return openai_error(res, 500, all.done->error);
     take_update(job, all);
@@ -93,7 +93,7 @@ void answer_stream(ServerContext& context, std::shared_ptr<TranscriptionJob> job
     std::string out;
     bool finished = false;
     if (!job->turn) {
-      if (std::optional<HttpError> error = start_window(context.manager, *job)) {
+      if (std::optional<HttpError> error = start_window(context, *job)) {
         out = sse(openai_error_body(error->status, error->message));
         finished = true;
       }
