@@ -257,20 +257,10 @@ void linear(const OpContext& ctx, const float* x, int64_t n_tokens, const Weight
     return;
   }
   const LinearFn gemm = ctx.kernels->gemm_fn(weights.format);
-  // Equal token blocks, so the last one is not a sliver.
-  const int64_t token_blocks = (n_tokens + kTokenBlock - 1) / kTokenBlock;
-  const int64_t tokens_per_block = (n_tokens + token_blocks - 1) / token_blocks;
-  const int64_t output_blocks = (n_out + kOutputBlock - 1) / kOutputBlock;
-  ctx.pool->parallel_for(
-      token_blocks * output_blocks,
-      [&](int64_t task, int) {
-        const int64_t t0 = task / output_blocks * tokens_per_block;
-        const int64_t o0 = task % output_blocks * kOutputBlock;
-        if (t0 >= n_tokens) return;
-        gemm({x + t0 * n_in, n_in, weight_bytes + o0 * row_bytes, n_in, std::min(kOutputBlock, n_out - o0),
-              std::min(tokens_per_block, n_tokens - t0), y + t0 * n_out + o0, n_out});
-      },
-      Schedule::chunked);
+  for_each_tile(*ctx.pool, n_tokens, balanced_block_size(n_tokens, kTokenBlock), n_out, kOutputBlock, Schedule::chunked,
+                [&](int64_t t0, int64_t t_end, int64_t o0, int64_t o_end) {
+                  gemm({x + t0 * n_in, n_in, weight_bytes + o0 * row_bytes, n_in, o_end - o0, t_end - t0, y + t0 * n_out + o0, n_out});
+                });
 }
 
 }  // namespace hearth::cpu

@@ -101,21 +101,13 @@ void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, co
     });
     return;
   }
-  // Equal token blocks of an even size (whole panel-token steps), so the last one is not a sliver.
+  // Token blocks of whole panel-token steps.
   const int64_t max_block = std::max<int64_t>(kPanelTokens, kActivationBlockBytes / n_in / kPanelTokens * kPanelTokens);
-  const int64_t token_blocks = (n_tokens + max_block - 1) / max_block;
-  const int64_t per_block = ((n_tokens + token_blocks - 1) / token_blocks + kPanelTokens - 1) / kPanelTokens * kPanelTokens;
-  const int64_t output_blocks = (n_out + kOutputBlock - 1) / kOutputBlock;
-  ctx.pool->parallel_for(
-      token_blocks * output_blocks,
-      [&](int64_t task, int) {
-        const int64_t t0 = task / output_blocks * per_block;
-        const int64_t o0 = task % output_blocks * kOutputBlock;
-        if (t0 >= n_tokens) return;
-        panel_rows(kernels, weights, row_bytes, activations, o0, std::min(n_out, o0 + kOutputBlock), t0,
-                   std::min(n_tokens, t0 + per_block), y);
-      },
-      Schedule::chunked);
+  const int64_t per_block = (balanced_block_size(n_tokens, max_block) + kPanelTokens - 1) / kPanelTokens * kPanelTokens;
+  for_each_tile(*ctx.pool, n_tokens, per_block, n_out, kOutputBlock, Schedule::chunked,
+                [&](int64_t t0, int64_t t_end, int64_t o0, int64_t o_end) {
+                  panel_rows(kernels, weights, row_bytes, activations, o0, o_end, t0, t_end, y);
+                });
 }
 
 void dequantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, const WeightMatrix& weights, float* y) {
@@ -124,26 +116,19 @@ void dequantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, 
   const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
   const TensorType type = tensor_type_of(weights.format);
   const LinearFn kernel = n_tokens == 1 ? ctx.kernels->gemv_fn(WeightFormat::f32) : ctx.kernels->gemm_fn(WeightFormat::f32);
-  const int64_t token_blocks = (n_tokens + kDequantTokenBlock - 1) / kDequantTokenBlock;
-  const int64_t per_block = (n_tokens + token_blocks - 1) / token_blocks;
-  const int64_t row_groups = (n_out + kDequantRows - 1) / kDequantRows;
-  ctx.pool->parallel_for(
-      token_blocks * row_groups,
-      [&](int64_t task, int) {
-        const int64_t t0 = task / row_groups * per_block;
-        const int64_t o0 = task % row_groups * kDequantRows;
-        if (t0 >= n_tokens) return;
-        const int64_t rows = std::min(kDequantRows, n_out - o0);
-        thread_local std::vector<float> dequantized;
-        dequantized.resize(rows * n_in);
-        const auto* bytes = static_cast<const uint8_t*>(weights.data) + o0 * row_bytes;
-        for (int64_t r = 0; r < rows; ++r) {
-          // Cannot fail: every quantized WeightFormat is dequantizable and n_in is whole blocks (WeightMatrix).
-          static_cast<void>(dequantize_row(type, bytes + r * row_bytes, dequantized.data() + r * n_in, n_in));
-        }
-        kernel({x + t0 * n_in, n_in, dequantized.data(), n_in, rows, std::min(per_block, n_tokens - t0), y + t0 * n_out + o0, n_out});
-      },
-      n_tokens == 1 ? Schedule::static_ranges : Schedule::chunked);
+  for_each_tile(*ctx.pool, n_tokens, balanced_block_size(n_tokens, kDequantTokenBlock), n_out, kDequantRows,
+                n_tokens == 1 ? Schedule::static_ranges : Schedule::chunked,
+                [&](int64_t t0, int64_t t_end, int64_t o0, int64_t o_end) {
+                  const int64_t rows = o_end - o0;
+                  thread_local std::vector<float> dequantized;
+                  dequantized.resize(rows * n_in);
+                  const auto* bytes = static_cast<const uint8_t*>(weights.data) + o0 * row_bytes;
+                  for (int64_t r = 0; r < rows; ++r) {
+                    // Cannot fail: every quantized WeightFormat is dequantizable and n_in is whole blocks (WeightMatrix).
+                    static_cast<void>(dequantize_row(type, bytes + r * row_bytes, dequantized.data() + r * n_in, n_in));
+                  }
+                  kernel({x + t0 * n_in, n_in, dequantized.data(), n_in, rows, t_end - t0, y + t0 * n_out + o0, n_out});
+                });
 }
 
 }  // namespace hearth::cpu

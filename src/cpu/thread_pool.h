@@ -88,6 +88,30 @@ void for_row_slices(ThreadPool& pool, int64_t n_rows, int64_t work_per_row, int6
   pool.parallel_for(n_slices, [&](int64_t slice, int) { fn(n_rows * slice / n_slices, n_rows * (slice + 1) / n_slices); });
 }
 
+// The size of the fewest equal blocks of at most max_block that cover n, so the last block is not a sliver.
+inline int64_t balanced_block_size(int64_t n, int64_t max_block) {
+  if (n <= 0) return max_block;
+  const int64_t n_blocks = (n + max_block - 1) / max_block;
+  return (n + n_blocks - 1) / n_blocks;
+}
+
+// Cuts [0, n_tokens) × [0, n_rows) into tiles of tokens_per_block × rows_per_block and runs
+// fn(first_token, end_token, first_row, end_row) for each tile as one task of `schedule`.
+template <class Fn>
+void for_each_tile(ThreadPool& pool, int64_t n_tokens, int64_t tokens_per_block, int64_t n_rows, int64_t rows_per_block,
+                   Schedule schedule, Fn fn) {
+  const int64_t token_blocks = (n_tokens + tokens_per_block - 1) / tokens_per_block;
+  const int64_t row_blocks = (n_rows + rows_per_block - 1) / rows_per_block;
+  pool.parallel_for(
+      token_blocks * row_blocks,
+      [&](int64_t task, int) {
+        const int64_t first_token = task / row_blocks * tokens_per_block;
+        const int64_t first_row = task % row_blocks * rows_per_block;
+        fn(first_token, std::min(n_tokens, first_token + tokens_per_block), first_row, std::min(n_rows, first_row + rows_per_block));
+      },
+      schedule);
+}
+
 // Threads to use by default: HEARTH_NUM_THREADS when set to a positive number, else the number of physical
 // cores in this process's affinity mask (hyper-threads share the FMA units and memory port, so they do not
 // speed up these kernels).

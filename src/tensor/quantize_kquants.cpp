@@ -26,6 +26,35 @@ void pack_two_bit_quants(const uint8_t* L, uint8_t* qs) {
   }
 }
 
+// Q3_K and Q6_K: fits a signed scale to each 16-value sub-block of a super-block (quants to L) and returns
+// the one of largest magnitude (the first on ties), from which the super-block scale follows.
+float fit_signed_sub_scales(const float* x, int nmax, float (*fit)(int, int, const float*, int8_t*),
+                            float* scales, int8_t* L) {
+  float max_scale = 0;
+  float max_abs_scale = 0;
+  for (int j = 0; j < 16; ++j) {
+    scales[j] = fit(16, nmax, x + 16 * j, L + 16 * j);
+    if (std::fabs(scales[j]) > max_abs_scale) {
+      max_abs_scale = std::fabs(scales[j]);
+      max_scale = scales[j];
+    }
+  }
+  return max_scale;
+}
+
+// Q3_K and Q6_K: re-quantizes each 16-value sub-block j against the scale it is decoded with, d·sub_scale(j),
+// to quants 0..2·nmax−1 standing for −nmax..nmax−1. A sub-block whose scale is 0 keeps the quants of the fit.
+template <typename SubScale>
+void requantize_signed(const float* x, float d, int nmax, SubScale sub_scale, int8_t* L) {
+  for (int j = 0; j < 16; ++j) {
+    const float scale = d * static_cast<float>(sub_scale(j));
+    if (scale == 0) continue;
+    for (int l = 0; l < 16; ++l) {
+      L[16 * j + l] = static_cast<int8_t>(std::clamp(nearest_int(x[16 * j + l] / scale), -nmax, nmax - 1) + nmax);
+    }
+  }
+}
+
 }  // namespace
 
 void quantize_q2_k(const float* x, BlockQ2_K* y, int64_t n) {
@@ -77,15 +106,7 @@ void quantize_q3_k(const float* x, BlockQ3_K* y, int64_t n) {
     BlockQ3_K& block = y[b];
     int8_t L[kQK_K];
     float scales[16];
-    float max_scale = 0;  // signed: the sub-scale with the largest magnitude
-    float amax = 0;
-    for (int j = 0; j < 16; ++j) {
-      scales[j] = kquant::fit_signed_scale_refined(16, 4, x + 16 * j, L + 16 * j);
-      if (std::fabs(scales[j]) > amax) {
-        amax = std::fabs(scales[j]);
-        max_scale = scales[j];
-      }
-    }
+    const float max_scale = fit_signed_sub_scales(x, 4, kquant::fit_signed_scale_refined, scales, L);
 
     // 6-bit sub-scales stored +32: low nibbles in bytes 0-7 (two per byte), top 2 bits in bytes 8-11.
     std::memset(block.scales, 0, sizeof(block.scales));
@@ -107,15 +128,10 @@ void quantize_q3_k(const float* x, BlockQ3_K* y, int64_t n) {
       block.d = f32_to_fp16(0.f);
     }
 
-    for (int j = 0; j < 16; ++j) {
+    requantize_signed(x, fp16_to_f32(block.d), 4, [&block](int j) {
       const int low = j < 8 ? block.scales[j] & 0xF : block.scales[j - 8] >> 4;
-      const int sub_scale = (low | (((block.scales[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
-      const float d = fp16_to_f32(block.d) * static_cast<float>(sub_scale);
-      if (d == 0) continue;
-      for (int l = 0; l < 16; ++l) {
-        L[16 * j + l] = static_cast<int8_t>(std::clamp(nearest_int(x[16 * j + l] / d), -4, 3) + 4);
-      }
-    }
+      return (low | (((block.scales[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
+    }, L);
 
     // Quants 0..7: bit 2 goes to hmask (element e: byte e % 32, bit e / 32), the low two bits to qs.
     std::memset(block.hmask, 0, sizeof(block.hmask));
@@ -217,16 +233,8 @@ void quantize_q6_k(const float* x, BlockQ6_K* y, int64_t n) {
     BlockQ6_K& block = y[b];
     int8_t L[kQK_K];
     float scales[16];
-    float max_scale = 0;  // signed: the sub-scale with the largest magnitude
-    float max_abs_scale = 0;
-    for (int j = 0; j < 16; ++j) {
-      scales[j] = kquant::fit_signed_scale_swept(16, 32, x + 16 * j, L + 16 * j);
-      if (std::fabs(scales[j]) > max_abs_scale) {
-        max_abs_scale = std::fabs(scales[j]);
-        max_scale = scales[j];
-      }
-    }
-    if (max_abs_scale < kquant::kGroupMaxEps) {
+    const float max_scale = fit_signed_sub_scales(x, 32, kquant::fit_signed_scale_swept, scales, L);
+    if (std::fabs(max_scale) < kquant::kGroupMaxEps) {
       std::memset(&block, 0, sizeof(block));
       continue;
     }
@@ -234,13 +242,7 @@ void quantize_q6_k(const float* x, BlockQ6_K* y, int64_t n) {
     const float iscale = -128.f / max_scale;
     block.d = f32_to_fp16(1 / iscale);
     for (int j = 0; j < 16; ++j) block.scales[j] = static_cast<int8_t>(std::min(127, nearest_int(iscale * scales[j])));
-    for (int j = 0; j < 16; ++j) {
-      const float d = fp16_to_f32(block.d) * static_cast<float>(block.scales[j]);
-      if (d == 0) continue;
-      for (int l = 0; l < 16; ++l) {
-        L[16 * j + l] = static_cast<int8_t>(std::clamp(nearest_int(x[16 * j + l] / d), -32, 31) + 32);
-      }
-    }
+    requantize_signed(x, fp16_to_f32(block.d), 32, [&block](int j) { return block.scales[j]; }, L);
 
     // Per 128-element half: ql bytes 0-31 hold quarters 0 (low nibble) and 2 (high), bytes 32-63 quarters 1
     // and 3; qh byte l holds the top two bits of the four quarters' element l at bits 2k.
