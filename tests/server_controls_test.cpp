@@ -284,6 +284,17 @@ TEST_F(ServerControls, MemoryBudgetEvictsTheLeastRecentlyUsedModel) {
   EXPECT_NE(refused["error"].get<std::string>().find("more memory"), std::string::npos) << refused;
 }
 
+TEST_F(ServerControls, CreateRefusesParametersNoRequestCouldUse) {
+  ServerProcess server;
+  httplib::Client client = server.client();
+  const json refused = post_json(client, "/api/create", {{"model", "bad"}, {"stream", false},
+                                                         {"modelfile", "FROM " + model_path() + "\nPARAMETER image_max_tokens 100\n"}}, 400);
+  EXPECT_NE(refused["error"].get<std::string>().find("image_max_tokens"), std::string::npos) << refused;
+  auto tags = client.Get("/api/tags");
+  ASSERT_TRUE(tags);
+  EXPECT_EQ(tags->body.find("\"bad"), std::string::npos) << tags->body;
+}
+
 TEST_F(ServerControls, MetricsCountBothApis) {
   ServerProcess server;
   httplib::Client client = server.client();

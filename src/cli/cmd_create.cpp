@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/store_progress.h"
+#include "server/request_options.h"
 #include "store/model_store.h"
 #include "store/modelfile.h"
 #include "store/store_root.h"
@@ -47,6 +48,7 @@ int run_create(const CreateArgs& args) {
   Result<store::ModelSpec> spec = read_spec(args, base_dir);
   if (!spec.ok()) return fail(spec.error());
   for (const std::string& warning : spec->warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  if (Result<server::RequestSettings> usable = server::settings_from_options(spec->parameters); !usable) return fail(usable.error());
 
   store::ModelStore models(store::StoreConfig::from_environment());
   StoreProgressPrinter printer;

@@ -7,6 +7,7 @@
 #include "model/metadata_json.h"
 #include "model/model_info.h"
 #include "server/http_util.h"
+#include "server/request_options.h"
 #include "server/routes.h"
 #include "store/digest.h"
 #include "store/model_options.h"
@@ -205,6 +206,8 @@ void register_store_routes(httplib::Server& http, ServerContext& context) {
       if (!parameters) return ollama_error(res, 400, parameters.error());
       spec.parameters = std::move(*parameters);
     }
+    // Values every request would refuse (an image budget outside its steps) are refused now, not at each use.
+    if (Result<RequestSettings> usable = settings_from_options(spec.parameters); !usable) return ollama_error(res, 400, usable.error());
     if (body->contains("messages")) spec.messages = (*body)["messages"];
     if (body->contains("license")) {
       const json license = (*body)["license"];
