@@ -115,6 +115,8 @@ TEST(JsonSchemaErrors, InvalidSchemasAreClearErrors) {
       {R"({"type":"strin"})", "unknown JSON schema type 'strin'"},
       {R"({"type":"string","minLength":-1})", "minLength"},
       {R"({"type":"string","maxLength":1e9})", "limit"},
+      {R"({"type":"array","maxItems":4000000000000000000000000000000000000000000})", "limit"},  // found by fuzzing
+      {R"({"type":"array","maxItems":2.5})", "integer"},
       {R"({"type":"array","minItems":3,"maxItems":2})", "greater"},
       {R"({"$ref":"http://example.com/s.json"})", "$ref"},
       {R"({"$ref":"#/$defs/missing"})", "points to nothing"},

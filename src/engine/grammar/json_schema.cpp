@@ -1,6 +1,7 @@
 #include "engine/grammar/json_schema.h"
 
 #include <array>
+#include <cmath>
 #include <map>
 #include <string>
 #include <utility>
@@ -213,9 +214,10 @@ class SchemaCompiler {
   static Result<uint32_t> read_count(const json& schema, const char* key, uint32_t fallback) {
     const auto value = schema.find(key);
     if (value == schema.end()) return fallback;
-    if (!value->is_number_integer() && !(value->is_number_float() && value->get<double>() == static_cast<double>(static_cast<int64_t>(value->get<double>())))) {
-      return make_error("JSON schema '", key, "' must be a non-negative integer");
-    }
+    // std::trunc, not a cast: a float like 4e42 has no int64 value, and converting it would be undefined.
+    const bool integral = value->is_number_integer() ||
+                          (value->is_number_float() && std::isfinite(value->get<double>()) && std::trunc(value->get<double>()) == value->get<double>());
+    if (!integral) return make_error("JSON schema '", key, "' must be a non-negative integer");
     const double count = value->get<double>();
     if (count < 0) return make_error("JSON schema '", key, "' must be a non-negative integer");
     if (count > kMaxRepetition) return make_error("JSON schema '", key, "' above the supported limit of ", kMaxRepetition);
