@@ -26,8 +26,9 @@ using testing::normalized_mse;
 // The kernels differ from the reference only by float rounding: f32 block scales and accumulators against
 // double, on sums whose terms partly cancel (the min terms of Q2_K / Q4_K / Q5_K).
 constexpr double kKernelBound = 1e-10;
-// The matrix-vector kernels against the panel kernels of the same table: float summation order only.
-constexpr double kPanelPathBound = 1e-12;
+// The matrix-vector kernels against the panel kernels of the same table: float summation order only (the
+// min terms of Q4_1 / Q5_1 cancel most, up to 4e-12 seen).
+constexpr double kPanelPathBound = 1e-11;
 
 std::vector<Isa> every_isa() {
   std::vector<Isa> isas = {Isa::scalar};
@@ -137,17 +138,13 @@ class QuantGemvKernels : public ::testing::TestWithParam<Isa> {
     }
     // Over all outputs at once: a single output that happens to cancel to near zero must not decide alone.
     EXPECT_LE(normalized_mse(got.data(), want.data(), got.size()), kKernelBound);
-    // The panel kernels of the same table form the same integer sums: the 32-value formats even add the
-    // floats in the same order, the super-block formats add the min term at another point.
+    // The panel kernels of the same table form the same integer sums and differ only in the order of the
+    // float additions.
     const QuantizedActivations from_token_1{quantized.view.q + s.n_in, quantized.view.d + s.n_in / activation_block_elements(activation),
                                             quantized.view.s + s.n_in / 32, quantized.view.bsums + s.n_in / 16, s.n_in};
     std::vector<float> panel(s.n_tokens * s.n_out);
     testing::run_panel_kernels(table(), format, weights.data(), s.n_out, from_token_1, s.n_tokens, panel.data());
-    if (weight_block_elements(format) == 32 && GetParam() != Isa::scalar) {
-      EXPECT_EQ(got, panel);
-    } else {
-      EXPECT_LE(normalized_mse(got.data(), panel.data(), got.size()), kPanelPathBound);
-    }
+    EXPECT_LE(normalized_mse(got.data(), panel.data(), got.size()), kPanelPathBound);
   }
 };
 

@@ -78,6 +78,8 @@ using QuantizeActivationsFn = void (*)(const float* x, int64_t x_stride, int64_t
 // 256-value super-blocks (q8_k activations) fill q, scales, mins, d and m (= dmin). Each row's weight is,
 // per block, d·(value) + m for the 32-value formats and d·scale·value − m·min per 16 values for the others.
 // Values are unsigned, except for Q4_0, Q5_0, Q8_0, IQ4_NL, MXFP4 and IQ4_XS whose values carry their sign.
+// The arrays have the sizes below; how a table arranges its rows in them is its own (a panel is only read by
+// the dot kernel of the table whose unpack kernel wrote it). The scalar table keeps whole rows, as listed.
 struct WeightPanel {
   int8_t* q;         // [kPanelRows, n_in]
   float* d;          // [kPanelRows, n_in / block]
@@ -86,10 +88,11 @@ struct WeightPanel {
   int16_t* mins;     // [kPanelRows, n_in / 16]: per 16 values, multiplies the activation's bsums
   int64_t n_in;
 };
-// Weight rows of one output tile: the matrix-vector and matrix-matrix paths unpack this many rows at a time.
-inline constexpr int64_t kPanelRows = 4;
+// Weight rows of one output tile: the matrix-matrix path unpacks this many rows at a time (one per 32-bit
+// lane of a 256-bit vector).
+inline constexpr int64_t kPanelRows = 8;
 // Tokens per call of a panel kernel in the matrix-matrix path.
-inline constexpr int64_t kPanelTokens = 2;
+inline constexpr int64_t kPanelTokens = 4;
 
 // Unpacks n_rows ≤ kPanelRows weight rows (row_bytes apart) of n_in values into `panel`.
 using UnpackWeightsFn = void (*)(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel);

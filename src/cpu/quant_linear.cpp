@@ -13,9 +13,11 @@ namespace {
 constexpr int64_t kMinGemvBytesPerThread = 64 * 1024;
 // Output rows per matrix-matrix task: enough tasks for load balance on a few cores.
 constexpr int64_t kOutputBlock = 64;
-// The quantized activations of one token block (n_in bytes per token) are read once per panel, so they
-// should stay in L2 (512 KiB per core on Zen 3) next to the panel: 256 KiB of them per block.
-constexpr int64_t kActivationBlockBytes = 256 * 1024;
+// Tokens per block of the matrix-matrix path: each 8-row panel is unpacked once per block, so a block should
+// hold enough tokens to pay for it; the block's activations (n_in bytes per token) are read again for every
+// panel and come from L2 or L3, which keeps up with the dot kernels' 8 MACs per activation byte.
+constexpr int64_t kActivationBlockBytes = 1024 * 1024;
+constexpr int64_t kMinBlockTokens = 128;
 // Rows per task of the dequantizing path: 16 f32 rows of 4096 values (256 KiB) stay in L2.
 constexpr int64_t kDequantRows = 16;
 // Tokens per task of the dequantizing path, as the F32 path of ops.cpp.
@@ -102,7 +104,7 @@ void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, co
     return;
   }
   // Token blocks of whole panel-token steps.
-  const int64_t max_block = std::max<int64_t>(kPanelTokens, kActivationBlockBytes / n_in / kPanelTokens * kPanelTokens);
+  const int64_t max_block = std::max(kMinBlockTokens, kActivationBlockBytes / n_in / kPanelTokens * kPanelTokens);
   const int64_t per_block = (balanced_block_size(n_tokens, max_block) + kPanelTokens - 1) / kPanelTokens * kPanelTokens;
   for_each_tile(*ctx.pool, n_tokens, per_block, n_out, kOutputBlock, Schedule::chunked,
                 [&](int64_t t0, int64_t t_end, int64_t o0, int64_t o_end) {

@@ -134,21 +134,25 @@ void quantize_q8_k(const float* x, int64_t x_stride, int64_t n_tokens, const Qua
 
 // ---------------------------------------------------------------- weight panels
 
+// A panel holds kPanelRows rows interleaved so that one 256-bit load serves every row: the vector kernels
+// below then keep one output row per 32-bit lane and never sum horizontally. Rows past n_rows are zero.
+//   q:      [n_in / 32 chunks][8 groups of 4 values][row][4 bytes]
+//   d, m:   [block][row]
+//   scales: 256-value formats, [super-block][16 groups of 16 values][row][2]: the group's scale twice, the
+//           int16 pair that madd multiplies with the two byte-pair sums of maddubs
+//   mins:   256-value formats, [super-block][8 pairs of groups][row][2]: the mins of groups 2p and 2p+1,
+//           against the activations' bsums of the same two groups
+// The layout is this file's own: only its dot kernels read what its unpack kernels write.
+
+// One row's unpacked block, before interleaving.
 template <class X>
-struct RowPointers {
-  int8_t* q;
+struct BlockOut {
+  int8_t* q;              // 32 or 256 values
   float* d;
   float* m;
-  int16_t* scales;
-  int16_t* mins;
+  int32_t* scale_pairs;   // 256-value formats: 16 words, word j = the scale of group j in both int16 halves
+  int16_t* mins;          // 256-value formats: the min of each group of 16
 };
-
-template <class X>
-RowPointers<X> row_pointers(const WeightPanel& panel, int64_t r, int64_t block) {
-  const int64_t n_in = panel.n_in;
-  return {panel.q + r * n_in, panel.d + r * (n_in / block), panel.m + r * (n_in / block),
-          panel.scales + r * (n_in / 32) * 16, panel.mins + r * (n_in / 16)};
-}
 
 template <class X>
 void store_bytes(int8_t* p, __m256i v) {
@@ -183,63 +187,108 @@ __m256i lookup(__m256i indices, const void* table) {
   return _mm256_shuffle_epi8(_mm256_set_m128i(entries, entries), indices);
 }
 
+// Transposes 8×8 int32 words: rows[i] word j becomes rows[j] word i.
+template <class X>
+void transpose_words(__m256i rows[8]) {
+  __m256i pairs[8], quads[8];
+  for (int i = 0; i < 8; i += 2) {
+    pairs[i] = _mm256_unpacklo_epi32(rows[i], rows[i + 1]);
+    pairs[i + 1] = _mm256_unpackhi_epi32(rows[i], rows[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    quads[i] = _mm256_unpacklo_epi64(pairs[i], pairs[i + 2]);
+    quads[i + 1] = _mm256_unpackhi_epi64(pairs[i], pairs[i + 2]);
+    quads[i + 2] = _mm256_unpacklo_epi64(pairs[i + 1], pairs[i + 3]);
+    quads[i + 3] = _mm256_unpackhi_epi64(pairs[i + 1], pairs[i + 3]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    rows[i] = _mm256_permute2x128_si256(quads[i], quads[i + 4], 0x20);
+    rows[i + 4] = _mm256_permute2x128_si256(quads[i], quads[i + 4], 0x31);
+  }
+}
+
+// Loads 8 rows of 32 bytes `stride` bytes apart, transposes their words and stores them one after another.
+template <class X>
+void interleave_words(const void* rows, int64_t stride, void* out) {
+  static_assert(kPanelRows == 8, "one 32-bit lane per row");
+  __m256i v[8];
+  for (int r = 0; r < 8; ++r) v[r] = load_bytes<X>(static_cast<const char*>(rows) + r * stride);
+  transpose_words<X>(v);
+  for (int g = 0; g < 8; ++g) _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<char*>(out) + 32 * g), v[g]);
+}
+
+// Unpacks each block of the n_rows ≤ kPanelRows rows with unpack_block(block, out), then interleaves them.
 template <class X, class Block, int kBlockElements, class UnpackBlock>
 void unpack_rows(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel, UnpackBlock unpack_block) {
-  for (int64_t r = 0; r < n_rows; ++r) {
-    const auto* blocks = reinterpret_cast<const Block*>(static_cast<const uint8_t*>(rows) + r * row_bytes);
-    const RowPointers<X> row = row_pointers<X>(panel, r, kBlockElements);
-    for (int64_t b = 0; b < panel.n_in / kBlockElements; ++b) unpack_block(blocks[b], row, b);
+  constexpr int kChunks = kBlockElements / 32;
+  alignas(32) int8_t q[kPanelRows][kBlockElements] = {};
+  alignas(32) int32_t scale_pairs[kPanelRows][16] = {};
+  alignas(32) int16_t mins[kPanelRows][16] = {};
+  alignas(32) float d[kPanelRows] = {}, m[kPanelRows] = {};
+  for (int64_t b = 0; b < panel.n_in / kBlockElements; ++b) {
+    for (int64_t r = 0; r < n_rows; ++r) {
+      const auto* blocks = reinterpret_cast<const Block*>(static_cast<const uint8_t*>(rows) + r * row_bytes);
+      unpack_block(blocks[b], BlockOut<X>{q[r], &d[r], &m[r], scale_pairs[r], mins[r]});
+    }
+    for (int c = 0; c < kChunks; ++c) interleave_words<X>(&q[0][32 * c], kBlockElements, panel.q + (b * kChunks + c) * 256);
+    _mm256_storeu_ps(panel.d + 8 * b, _mm256_load_ps(d));
+    _mm256_storeu_ps(panel.m + 8 * b, _mm256_load_ps(m));
+    if constexpr (kBlockElements == kQK_K) {
+      interleave_words<X>(&scale_pairs[0][0], 64, panel.scales + 256 * b);
+      interleave_words<X>(&scale_pairs[0][8], 64, panel.scales + 256 * b + 128);
+      interleave_words<X>(&mins[0][0], 32, panel.mins + 128 * b);
+    }
   }
 }
 
 template <class X>
 void unpack_q4_0(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockQ4_0, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ4_0& block, const RowPointers<X>& row, int64_t b) {
-    store_bytes<X>(row.q + 32 * b, _mm256_sub_epi8(nibbles<X>(block.qs), _mm256_set1_epi8(8)));
-    row.d[b] = f16_to_f32<X>(block.d);
+  unpack_rows<X, BlockQ4_0, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ4_0& block, const BlockOut<X>& out) {
+    store_bytes<X>(out.q, _mm256_sub_epi8(nibbles<X>(block.qs), _mm256_set1_epi8(8)));
+    *out.d = f16_to_f32<X>(block.d);
   });
 }
 
 template <class X>
 void unpack_q4_1(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockQ4_1, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ4_1& block, const RowPointers<X>& row, int64_t b) {
-    store_bytes<X>(row.q + 32 * b, nibbles<X>(block.qs));
-    row.d[b] = f16_to_f32<X>(block.d);
-    row.m[b] = f16_to_f32<X>(block.m);
+  unpack_rows<X, BlockQ4_1, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ4_1& block, const BlockOut<X>& out) {
+    store_bytes<X>(out.q, nibbles<X>(block.qs));
+    *out.d = f16_to_f32<X>(block.d);
+    *out.m = f16_to_f32<X>(block.m);
   });
 }
 
 template <class X>
 void unpack_q5_0(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockQ5_0, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ5_0& block, const RowPointers<X>& row, int64_t b) {
+  unpack_rows<X, BlockQ5_0, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ5_0& block, const BlockOut<X>& out) {
     const __m256i values = _mm256_or_si256(nibbles<X>(block.qs), fifth_bits<X>(block.qh));
-    store_bytes<X>(row.q + 32 * b, _mm256_sub_epi8(values, _mm256_set1_epi8(16)));
-    row.d[b] = f16_to_f32<X>(block.d);
+    store_bytes<X>(out.q, _mm256_sub_epi8(values, _mm256_set1_epi8(16)));
+    *out.d = f16_to_f32<X>(block.d);
   });
 }
 
 template <class X>
 void unpack_q5_1(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockQ5_1, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ5_1& block, const RowPointers<X>& row, int64_t b) {
-    store_bytes<X>(row.q + 32 * b, _mm256_or_si256(nibbles<X>(block.qs), fifth_bits<X>(block.qh)));
-    row.d[b] = f16_to_f32<X>(block.d);
-    row.m[b] = f16_to_f32<X>(block.m);
+  unpack_rows<X, BlockQ5_1, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ5_1& block, const BlockOut<X>& out) {
+    store_bytes<X>(out.q, _mm256_or_si256(nibbles<X>(block.qs), fifth_bits<X>(block.qh)));
+    *out.d = f16_to_f32<X>(block.d);
+    *out.m = f16_to_f32<X>(block.m);
   });
 }
 
 template <class X>
 void unpack_q8_0(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockQ8_0, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ8_0& block, const RowPointers<X>& row, int64_t b) {
-    store_bytes<X>(row.q + 32 * b, load_bytes<X>(block.qs));
-    row.d[b] = f16_to_f32<X>(block.d);
+  unpack_rows<X, BlockQ8_0, 32>(rows, row_bytes, n_rows, panel, [](const BlockQ8_0& block, const BlockOut<X>& out) {
+    store_bytes<X>(out.q, load_bytes<X>(block.qs));
+    *out.d = f16_to_f32<X>(block.d);
   });
 }
 
 template <class X>
 void unpack_iq4_nl(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockIQ4_NL, 32>(rows, row_bytes, n_rows, panel, [](const BlockIQ4_NL& block, const RowPointers<X>& row, int64_t b) {
-    store_bytes<X>(row.q + 32 * b, lookup<X>(nibbles<X>(block.qs), &kIq4nlValues));
-    row.d[b] = f16_to_f32<X>(block.d);
+  unpack_rows<X, BlockIQ4_NL, 32>(rows, row_bytes, n_rows, panel, [](const BlockIQ4_NL& block, const BlockOut<X>& out) {
+    store_bytes<X>(out.q, lookup<X>(nibbles<X>(block.qs), &kIq4nlValues));
+    *out.d = f16_to_f32<X>(block.d);
   });
 }
 
@@ -252,30 +301,21 @@ float e8m0_half(uint8_t e) {
 
 template <class X>
 void unpack_mxfp4(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockMxfp4, 32>(rows, row_bytes, n_rows, panel, [](const BlockMxfp4& block, const RowPointers<X>& row, int64_t b) {
-    store_bytes<X>(row.q + 32 * b, lookup<X>(nibbles<X>(block.qs), &kMxfp4Values));
-    row.d[b] = e8m0_half<X>(block.e);
+  unpack_rows<X, BlockMxfp4, 32>(rows, row_bytes, n_rows, panel, [](const BlockMxfp4& block, const BlockOut<X>& out) {
+    store_bytes<X>(out.q, lookup<X>(nibbles<X>(block.qs), &kMxfp4Values));
+    *out.d = e8m0_half<X>(block.e);
   });
 }
 
-// Writes the scales and mins of the 16 groups of 16 values of super-block b, given as int16 lanes
-// (groups 0-7 in the *_low vectors, 8-15 in *_high), in the layout of WeightPanel::scales: per chunk c of 32
-// values, lanes 0-7 hold the scale of group 2c and lanes 8-15 that of group 2c+1.
+// Writes the scales and mins of the 16 groups of 16 values of a super-block, given as int16 lanes (groups 0-7
+// in the *_low vectors, 8-15 in *_high).
 template <class X>
-void store_groups(const RowPointers<X>& row, int64_t b, __m128i scales_low, __m128i scales_high, __m128i mins_low,
-                  __m128i mins_high) {
-  for (int half = 0; half < 2; ++half) {
-    const __m256i scales = _mm256_broadcastsi128_si256(half == 0 ? scales_low : scales_high);
-    for (int c = 0; c < 4; ++c) {
-      // Bytes of int16 lane 2c in the low 128 bits, of lane 2c+1 in the high 128 bits.
-      const auto first = static_cast<int16_t>((4 * c + 1) << 8 | 4 * c);
-      const auto second = static_cast<int16_t>((4 * c + 3) << 8 | (4 * c + 2));
-      const __m256i pick = _mm256_set_m128i(_mm_set1_epi16(second), _mm_set1_epi16(first));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(row.scales + (8 * b + 4 * half + c) * 16), _mm256_shuffle_epi8(scales, pick));
-    }
-  }
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(row.mins + 16 * b), mins_low);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(row.mins + 16 * b + 8), mins_high);
+void store_groups(const BlockOut<X>& out, __m128i scales_low, __m128i scales_high, __m128i mins_low, __m128i mins_high) {
+  const __m128i pairs[4] = {_mm_unpacklo_epi16(scales_low, scales_low), _mm_unpackhi_epi16(scales_low, scales_low),
+                            _mm_unpacklo_epi16(scales_high, scales_high), _mm_unpackhi_epi16(scales_high, scales_high)};
+  for (int i = 0; i < 4; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(out.scale_pairs + 4 * i), pairs[i]);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out.mins), mins_low);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out.mins + 8), mins_high);
 }
 
 // The 256-value formats keep their quants as bit fields of bytes; these take one field out of 32 bytes at
@@ -312,8 +352,8 @@ int16_t signed_six_bit_scale(int low_nibble, int high_two_bits) {
 
 template <class X>
 void unpack_q2_k(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockQ2_K, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockQ2_K& block, const RowPointers<X>& row, int64_t b) {
-    int8_t* q = row.q + kQK_K * b;
+  unpack_rows<X, BlockQ2_K, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockQ2_K& block, const BlockOut<X>& out) {
+    int8_t* q = out.q;
     for (int half = 0; half < 2; ++half) {
       const __m256i packed = load_bytes<X>(block.qs + 32 * half);
       for (int pass = 0; pass < 4; ++pass) store_bytes<X>(q + 128 * half + 32 * pass, byte_field<X>(packed, 2 * pass, 3));
@@ -322,18 +362,18 @@ void unpack_q2_k(const void* rows, int64_t row_bytes, int64_t n_rows, const Weig
     const __m128i low = _mm_set1_epi8(0x0F);
     const __m128i scales = _mm_and_si128(packed, low);
     const __m128i mins = _mm_and_si128(_mm_srli_epi16(packed, 4), low);
-    store_groups<X>(row, b, _mm_cvtepu8_epi16(scales), _mm_cvtepu8_epi16(_mm_srli_si128(scales, 8)), _mm_cvtepu8_epi16(mins),
+    store_groups<X>(out, _mm_cvtepu8_epi16(scales), _mm_cvtepu8_epi16(_mm_srli_si128(scales, 8)), _mm_cvtepu8_epi16(mins),
                     _mm_cvtepu8_epi16(_mm_srli_si128(mins, 8)));
-    row.d[b] = f16_to_f32<X>(block.d);
-    row.m[b] = f16_to_f32<X>(block.dmin);
+    *out.d = f16_to_f32<X>(block.d);
+    *out.m = f16_to_f32<X>(block.dmin);
   });
 }
 
 // Values 0..7 standing for −4..3: the offset becomes a min of 4·scale with m = d.
 template <class X>
 void unpack_q3_k(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockQ3_K, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockQ3_K& block, const RowPointers<X>& row, int64_t b) {
-    int8_t* q = row.q + kQK_K * b;
+  unpack_rows<X, BlockQ3_K, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockQ3_K& block, const BlockOut<X>& out) {
+    int8_t* q = out.q;
     const __m256i hmask = load_bytes<X>(block.hmask);
     for (int half = 0; half < 2; ++half) {
       const __m256i packed = load_bytes<X>(block.qs + 32 * half);
@@ -350,8 +390,8 @@ void unpack_q3_k(const void* rows, int64_t row_bytes, int64_t n_rows, const Weig
     }
     const __m128i scales_low = _mm_load_si128(reinterpret_cast<const __m128i*>(scales));
     const __m128i scales_high = _mm_load_si128(reinterpret_cast<const __m128i*>(scales + 8));
-    store_groups<X>(row, b, scales_low, scales_high, _mm_slli_epi16(scales_low, 2), _mm_slli_epi16(scales_high, 2));
-    row.d[b] = row.m[b] = f16_to_f32<X>(block.d);
+    store_groups<X>(out, scales_low, scales_high, _mm_slli_epi16(scales_low, 2), _mm_slli_epi16(scales_high, 2));
+    *out.d = *out.m = f16_to_f32<X>(block.d);
   });
 }
 
@@ -372,8 +412,8 @@ void k4_scales_mins(const uint8_t* packed, __m128i& scales, __m128i& mins) {
 
 template <class X, class Block, bool kHasHighBit>
 void unpack_q4_k_or_q5_k(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, Block, kQK_K>(rows, row_bytes, n_rows, panel, [](const Block& block, const RowPointers<X>& row, int64_t b) {
-    int8_t* q = row.q + kQK_K * b;
+  unpack_rows<X, Block, kQK_K>(rows, row_bytes, n_rows, panel, [](const Block& block, const BlockOut<X>& out) {
+    int8_t* q = out.q;
     for (int chunk = 0; chunk < 4; ++chunk) {
       const __m256i packed = load_bytes<X>(block.qs + 32 * chunk);
       __m256i low = low_nibbles<X>(packed);
@@ -389,18 +429,18 @@ void unpack_q4_k_or_q5_k(const void* rows, int64_t row_bytes, int64_t n_rows, co
     // One scale and min per 32 values: each covers two groups of 16.
     __m128i scales, mins;
     k4_scales_mins<X>(block.scales, scales, mins);
-    store_groups<X>(row, b, _mm_unpacklo_epi16(scales, scales), _mm_unpackhi_epi16(scales, scales),
+    store_groups<X>(out, _mm_unpacklo_epi16(scales, scales), _mm_unpackhi_epi16(scales, scales),
                     _mm_unpacklo_epi16(mins, mins), _mm_unpackhi_epi16(mins, mins));
-    row.d[b] = f16_to_f32<X>(block.d);
-    row.m[b] = f16_to_f32<X>(block.dmin);
+    *out.d = f16_to_f32<X>(block.d);
+    *out.m = f16_to_f32<X>(block.dmin);
   });
 }
 
 // Values 0..63 standing for −32..31: the offset becomes a min of 32·scale with m = d.
 template <class X>
 void unpack_q6_k(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockQ6_K, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockQ6_K& block, const RowPointers<X>& row, int64_t b) {
-    int8_t* q = row.q + kQK_K * b;
+  unpack_rows<X, BlockQ6_K, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockQ6_K& block, const BlockOut<X>& out) {
+    int8_t* q = out.q;
     for (int half = 0; half < 2; ++half) {
       const __m256i ql0 = load_bytes<X>(block.ql + 64 * half);
       const __m256i ql1 = load_bytes<X>(block.ql + 64 * half + 32);
@@ -411,8 +451,8 @@ void unpack_q6_k(const void* rows, int64_t row_bytes, int64_t n_rows, const Weig
     const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block.scales));
     const __m128i scales_low = _mm_cvtepi8_epi16(packed);
     const __m128i scales_high = _mm_cvtepi8_epi16(_mm_srli_si128(packed, 8));
-    store_groups<X>(row, b, scales_low, scales_high, _mm_slli_epi16(scales_low, 5), _mm_slli_epi16(scales_high, 5));
-    row.d[b] = row.m[b] = f16_to_f32<X>(block.d);
+    store_groups<X>(out, scales_low, scales_high, _mm_slli_epi16(scales_low, 5), _mm_slli_epi16(scales_high, 5));
+    *out.d = *out.m = f16_to_f32<X>(block.d);
   });
 }
 
@@ -430,15 +470,15 @@ __m128i iq4_xs_scales(const BlockIQ4_XS& block) {
 
 template <class X>
 void unpack_iq4_xs(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
-  unpack_rows<X, BlockIQ4_XS, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockIQ4_XS& block, const RowPointers<X>& row, int64_t b) {
+  unpack_rows<X, BlockIQ4_XS, kQK_K>(rows, row_bytes, n_rows, panel, [](const BlockIQ4_XS& block, const BlockOut<X>& out) {
     for (int sub_block = 0; sub_block < 8; ++sub_block) {
-      store_bytes<X>(row.q + kQK_K * b + 32 * sub_block, lookup<X>(nibbles<X>(block.qs + 16 * sub_block), &kIq4nlValues));
+      store_bytes<X>(out.q + 32 * sub_block, lookup<X>(nibbles<X>(block.qs + 16 * sub_block), &kIq4nlValues));
     }
     const __m128i per_32 = iq4_xs_scales<X>(block);
-    store_groups<X>(row, b, _mm_unpacklo_epi16(per_32, per_32), _mm_unpackhi_epi16(per_32, per_32), _mm_setzero_si128(),
+    store_groups<X>(out, _mm_unpacklo_epi16(per_32, per_32), _mm_unpackhi_epi16(per_32, per_32), _mm_setzero_si128(),
                     _mm_setzero_si128());
-    row.d[b] = f16_to_f32<X>(block.d);
-    row.m[b] = 0.0f;
+    *out.d = f16_to_f32<X>(block.d);
+    *out.m = 0.0f;
   });
 }
 
@@ -448,124 +488,137 @@ void unpack_iq4_xs(const void* rows, int64_t row_bytes, int64_t n_rows, const We
 // scale as llama.cpp does for Q3_K / Q6_K (m = d), or a float term of its own (Q2_K, Q4_K, Q5_K).
 enum class MinTerm { none, integer_offset, float_min };
 
-// Rows × Tokens outputs of a 32-value format: per block, one int32 vector per output scaled by d_w·d_x.
-template <class X, bool kSigned, bool kHasMin, int Rows, int Tokens>
-void blocks32_tile(const WeightPanel& panel, const QuantizedActivations& x, int64_t first_token, float* y, int64_t y_stride) {
+// Four activation bytes in every 32-bit lane: the same four values meet each row.
+template <class X>
+__m256i broadcast_4_bytes(const int8_t* p) {
+  int32_t word;
+  __builtin_memcpy(&word, p, 4);
+  return _mm256_set1_epi32(word);
+}
+
+// Lane r of v into y[r] for r < n_rows.
+template <class X>
+void store_rows(__m256 v, int64_t n_rows, float* y) {
+  if (n_rows == kPanelRows) {
+    _mm256_storeu_ps(y, v);
+    return;
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, v);
+  for (int64_t r = 0; r < n_rows; ++r) y[r] = lanes[r];
+}
+
+// kPanelRows × Tokens outputs of a 32-value format: per block, int32 lanes of w·x (one row per lane), then
+// d_w·d_x·(w·x) (+ m·s) in float.
+template <class X, bool kSigned, bool kHasMin, int Tokens>
+void blocks32_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x, int64_t first_token, float* y,
+                   int64_t y_stride) {
   const int64_t n_in = panel.n_in;
   const int64_t n_blocks = n_in / 32;
-  __m256 acc[Rows][Tokens];
-  float min_sum[Rows][Tokens];
-  for (int r = 0; r < Rows; ++r) {
-    for (int t = 0; t < Tokens; ++t) {
-      acc[r][t] = _mm256_setzero_ps();
-      min_sum[r][t] = 0.0f;
-    }
-  }
+  __m256 acc[Tokens];
+  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
   const int8_t* xq = x.q + first_token * n_in;
-  const float* xd = x.d + first_token * n_blocks;
   for (int64_t b = 0; b < n_blocks; ++b) {
-    __m256i xv[Tokens];
-    for (int t = 0; t < Tokens; ++t) xv[t] = load_bytes<X>(xq + t * n_in + 32 * b);
-    for (int r = 0; r < Rows; ++r) {
-      const __m256i w = load_bytes<X>(panel.q + r * n_in + 32 * b);
+    __m256i sums[Tokens];
+    for (int t = 0; t < Tokens; ++t) sums[t] = _mm256_setzero_si256();
+    for (int g = 0; g < 8; ++g) {
+      const __m256i w = load_bytes<X>(panel.q + 256 * b + 32 * g);
       const __m256i w_unsigned = kSigned ? _mm256_sign_epi8(w, w) : w;
-      const float dw = panel.d[r * n_blocks + b];
       for (int t = 0; t < Tokens; ++t) {
-        const __m256i xs = kSigned ? _mm256_sign_epi8(xv[t], w) : xv[t];
-        const __m256 products = _mm256_cvtepi32_ps(X::dot_u8i8(w_unsigned, xs));
-        acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xd[t * n_blocks + b]), products, acc[r][t]);
-        if constexpr (kHasMin) min_sum[r][t] += panel.m[r * n_blocks + b] * x.s[(first_token + t) * n_blocks + b];
+        const __m256i xb = broadcast_4_bytes<X>(xq + t * n_in + 32 * b + 4 * g);
+        sums[t] = _mm256_add_epi32(sums[t], X::dot_u8i8(w_unsigned, kSigned ? _mm256_sign_epi8(xb, w) : xb));
       }
     }
+    const __m256 dw = _mm256_loadu_ps(panel.d + 8 * b);
+    for (int t = 0; t < Tokens; ++t) {
+      const int64_t xb = (first_token + t) * n_blocks + b;
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[t]), _mm256_mul_ps(dw, _mm256_set1_ps(x.d[xb])), acc[t]);
+      if constexpr (kHasMin) acc[t] = _mm256_fmadd_ps(_mm256_loadu_ps(panel.m + 8 * b), _mm256_set1_ps(x.s[xb]), acc[t]);
+    }
   }
-  for (int r = 0; r < Rows; ++r) {
-    for (int t = 0; t < Tokens; ++t) y[t * y_stride + r] = horizontal_sum<X>(acc[r][t]) + min_sum[r][t];
-  }
+  for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
 }
 
-// Rows × Tokens outputs of a 256-value format: per super-block, int32 sums of scale·(w·x) over its 8 chunks
-// of 32 values, then one float multiply-add per output.
-template <class X, bool kSigned, MinTerm kMin, int Rows, int Tokens>
-void super_blocks_tile(const WeightPanel& panel, const QuantizedActivations& x, int64_t first_token, float* y,
-                       int64_t y_stride) {
+// kPanelRows × Tokens outputs of a 256-value format: per super-block, int32 lanes of Σ scale·(w·x) over its 16
+// groups, then one float multiply-add per token (two with a float min).
+template <class X, bool kSigned, MinTerm kMin, int Tokens>
+void super_blocks_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
+                       float* y, int64_t y_stride) {
   const int64_t n_in = panel.n_in;
   const int64_t n_blocks = n_in / kQK_K;
-  __m256 acc[Rows][Tokens];
-  for (int r = 0; r < Rows; ++r) {
-    for (int t = 0; t < Tokens; ++t) acc[r][t] = _mm256_setzero_ps();
-  }
+  __m256 acc[Tokens];
+  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
   const int8_t* xq = x.q + first_token * n_in;
   for (int64_t b = 0; b < n_blocks; ++b) {
-    __m256i sums[Rows][Tokens];
-    for (int r = 0; r < Rows; ++r) {
-      for (int t = 0; t < Tokens; ++t) sums[r][t] = _mm256_setzero_si256();
-    }
-    for (int64_t chunk = 8 * b; chunk < 8 * b + 8; ++chunk) {
-      __m256i xv[Tokens];
-      for (int t = 0; t < Tokens; ++t) xv[t] = load_bytes<X>(xq + t * n_in + 32 * chunk);
-      for (int r = 0; r < Rows; ++r) {
-        const __m256i w = load_bytes<X>(panel.q + r * n_in + 32 * chunk);
+    __m256i sums[Tokens];
+    for (int t = 0; t < Tokens; ++t) sums[t] = _mm256_setzero_si256();
+    for (int group = 0; group < 16; ++group) {
+      const __m256i scales = load_bytes<X>(panel.scales + (16 * b + group) * 16);
+      for (int g = 0; g < 4; ++g) {
+        const int64_t value = kQK_K * b + 16 * group + 4 * g;
+        const __m256i w = load_bytes<X>(panel.q + 8 * value);
         const __m256i w_unsigned = kSigned ? _mm256_sign_epi8(w, w) : w;
-        const __m256i scales = load_bytes<X>(panel.scales + (r * (n_in / 32) + chunk) * 16);
         for (int t = 0; t < Tokens; ++t) {
-          const __m256i xs = kSigned ? _mm256_sign_epi8(xv[t], w) : xv[t];
-          sums[r][t] = _mm256_add_epi32(sums[r][t], _mm256_madd_epi16(_mm256_maddubs_epi16(w_unsigned, xs), scales));
+          const __m256i xb = broadcast_4_bytes<X>(xq + t * n_in + value);
+          const __m256i xs = kSigned ? _mm256_sign_epi8(xb, w) : xb;
+          sums[t] = _mm256_add_epi32(sums[t], _mm256_madd_epi16(_mm256_maddubs_epi16(w_unsigned, xs), scales));
         }
       }
     }
-    for (int r = 0; r < Rows; ++r) {
-      const float dw = panel.d[r * n_blocks + b];
-      const __m256i mins = load_bytes<X>(panel.mins + r * (n_in / 16) + 16 * b);
-      for (int t = 0; t < Tokens; ++t) {
-        const float dx = x.d[(first_token + t) * n_blocks + b];
-        __m256i total = sums[r][t];
-        __m256i min_terms = _mm256_setzero_si256();
-        if constexpr (kMin != MinTerm::none) {
-          min_terms = _mm256_madd_epi16(mins, load_bytes<X>(x.bsums + ((first_token + t) * n_blocks + b) * 16));
-        }
-        if constexpr (kMin == MinTerm::integer_offset) total = _mm256_sub_epi32(total, min_terms);
-        acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * dx), _mm256_cvtepi32_ps(total), acc[r][t]);
-        if constexpr (kMin == MinTerm::float_min) {
-          acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(-panel.m[r * n_blocks + b] * dx), _mm256_cvtepi32_ps(min_terms), acc[r][t]);
+    __m256i min_terms[Tokens];
+    if constexpr (kMin != MinTerm::none) {
+      for (int t = 0; t < Tokens; ++t) min_terms[t] = _mm256_setzero_si256();
+      for (int pair = 0; pair < 8; ++pair) {
+        const __m256i mins = load_bytes<X>(panel.mins + (8 * b + pair) * 16);
+        for (int t = 0; t < Tokens; ++t) {
+          const int16_t* bsums = x.bsums + ((first_token + t) * n_blocks + b) * 16 + 2 * pair;
+          min_terms[t] = _mm256_add_epi32(min_terms[t], _mm256_madd_epi16(mins, broadcast_4_bytes<X>(reinterpret_cast<const int8_t*>(bsums))));
         }
       }
     }
+    const __m256 dw = _mm256_loadu_ps(panel.d + 8 * b);
+    for (int t = 0; t < Tokens; ++t) {
+      const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
+      __m256i total = sums[t];
+      if constexpr (kMin == MinTerm::integer_offset) total = _mm256_sub_epi32(total, min_terms[t]);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(dw, dx), acc[t]);
+      if constexpr (kMin == MinTerm::float_min) {
+        acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(min_terms[t]), _mm256_mul_ps(_mm256_loadu_ps(panel.m + 8 * b), dx), acc[t]);
+      }
+    }
   }
-  for (int r = 0; r < Rows; ++r) {
-    for (int t = 0; t < Tokens; ++t) y[t * y_stride + r] = horizontal_sum<X>(acc[r][t]);
-  }
+  for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
 }
 
-// PanelDotFn over a tile template: picks the instantiation for n_rows ≤ kPanelRows and n_tokens ≤ kPanelTokens.
-template <template <int, int> class Tile>
+// PanelDotFn over a tile template: picks the instantiation for n_tokens ≤ kPanelTokens.
+template <template <int> class Tile>
 void panel_dot(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
                int64_t n_tokens, float* y, int64_t y_stride) {
-  static_assert(kPanelRows == 4 && kPanelTokens == 2, "the switch below lists every tile shape");
-  const bool two = n_tokens == 2;
-  switch (n_rows) {
-    case 1: return two ? Tile<1, 2>::run(panel, x, first_token, y, y_stride) : Tile<1, 1>::run(panel, x, first_token, y, y_stride);
-    case 2: return two ? Tile<2, 2>::run(panel, x, first_token, y, y_stride) : Tile<2, 1>::run(panel, x, first_token, y, y_stride);
-    case 3: return two ? Tile<3, 2>::run(panel, x, first_token, y, y_stride) : Tile<3, 1>::run(panel, x, first_token, y, y_stride);
-    default: return two ? Tile<4, 2>::run(panel, x, first_token, y, y_stride) : Tile<4, 1>::run(panel, x, first_token, y, y_stride);
+  static_assert(kPanelTokens == 4, "the switch below lists every tile shape");
+  switch (n_tokens) {
+    case 1: return Tile<1>::run(panel, n_rows, x, first_token, y, y_stride);
+    case 2: return Tile<2>::run(panel, n_rows, x, first_token, y, y_stride);
+    case 3: return Tile<3>::run(panel, n_rows, x, first_token, y, y_stride);
+    default: return Tile<4>::run(panel, n_rows, x, first_token, y, y_stride);
   }
 }
 
 template <class X, bool kSigned, bool kHasMin>
 struct Blocks32 {
-  template <int Rows, int Tokens>
+  template <int Tokens>
   struct Tile {
-    static void run(const WeightPanel& p, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
-      blocks32_tile<X, kSigned, kHasMin, Rows, Tokens>(p, x, t0, y, ys);
+    static void run(const WeightPanel& p, int64_t rows, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
+      blocks32_tile<X, kSigned, kHasMin, Tokens>(p, rows, x, t0, y, ys);
     }
   };
 };
 
 template <class X, bool kSigned, MinTerm kMin>
 struct SuperBlocks {
-  template <int Rows, int Tokens>
+  template <int Tokens>
   struct Tile {
-    static void run(const WeightPanel& p, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
-      super_blocks_tile<X, kSigned, kMin, Rows, Tokens>(p, x, t0, y, ys);
+    static void run(const WeightPanel& p, int64_t rows, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
+      super_blocks_tile<X, kSigned, kMin, Tokens>(p, rows, x, t0, y, ys);
     }
   };
 };
