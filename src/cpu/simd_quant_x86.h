@@ -521,6 +521,8 @@ void blocks32_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActi
   for (int64_t b = 0; b < n_blocks; ++b) {
     __m256i sums[Tokens];
     for (int t = 0; t < Tokens; ++t) sums[t] = _mm256_setzero_si256();
+    // Unrolled whole, the compiler hoists the products of all 8 groups ahead of the sums and spills them.
+#pragma GCC unroll 2
     for (int g = 0; g < 8; ++g) {
       const __m256i w = load_bytes<X>(panel.q + 256 * b + 32 * g);
       const __m256i w_unsigned = kSigned ? _mm256_sign_epi8(w, w) : w;
@@ -552,6 +554,8 @@ void super_blocks_tile(const WeightPanel& panel, int64_t n_rows, const Quantized
   for (int64_t b = 0; b < n_blocks; ++b) {
     __m256i sums[Tokens];
     for (int t = 0; t < Tokens; ++t) sums[t] = _mm256_setzero_si256();
+    // As in blocks32_tile: unrolled whole, the products are hoisted ahead of the sums and spilled.
+#pragma GCC unroll 1
     for (int group = 0; group < 16; ++group) {
       const __m256i scales = load_bytes<X>(panel.scales + (16 * b + group) * 16);
       for (int g = 0; g < 4; ++g) {

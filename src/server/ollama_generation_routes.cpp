@@ -111,7 +111,7 @@ void answer_load(ServerContext& context, const std::string& model, const KeepAli
   send_json(res, 200, out);
 }
 
-void answer(ServerContext& context, Shape shape, const std::string& model_name, bool stream, std::shared_ptr<Turn> turn,
+void answer(Shape shape, const std::string& model_name, bool stream, std::shared_ptr<Turn> turn,
             httplib::Response& res) {
   if (!stream) {
     engine::GenerationStream::Update all = turn->stream->drain();
@@ -123,7 +123,7 @@ void answer(ServerContext& context, Shape shape, const std::string& model_name, 
     if (turn->model().loaded && !all.tokens.empty() && all.tokens.front().logprobs) out["logprobs"] = logprobs_json(turn->model().loaded->tokenizer, all.tokens);
     return send_json(res, 200, out);
   }
-  res.set_chunked_content_provider("application/x-ndjson", [&context, shape, model_name, turn](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("application/x-ndjson", [shape, model_name, turn](size_t, httplib::DataSink& sink) {
     if (!sink.is_writable()) {
       turn->stream->cancel();
       return false;
@@ -202,7 +202,7 @@ void handle(ServerContext& context, Shape shape, const httplib::Request& req, ht
     ++context.metrics.request_errors;
     return ollama_error(res, error->status, error->message);
   }
-  answer(context, shape, request.model, stream, std::shared_ptr<Turn>(std::move(std::get<std::unique_ptr<Turn>>(started))), res);
+  answer(shape, request.model, stream, std::shared_ptr<Turn>(std::move(std::get<std::unique_ptr<Turn>>(started))), res);
 }
 
 }  // namespace
