@@ -11,6 +11,8 @@ namespace {
 
 // Below this many weight bytes per thread a matrix-vector product is not worth waking another thread for.
 constexpr int64_t kMinGemvBytesPerThread = 64 * 1024;
+// Slices of a matrix-vector product per thread, taken as threads come free.
+constexpr int64_t kGemvSlicesPerThread = 8;
 // Output rows per matrix-matrix task: enough tasks for load balance on a few cores.
 constexpr int64_t kOutputBlock = 64;
 // Tokens per block of the matrix-matrix path: each 8-row panel is unpacked once per block, so a block should
@@ -98,7 +100,7 @@ void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, co
   const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
   if (n_tokens <= kGemvMaxTokens) {
     const auto* bytes = static_cast<const uint8_t*>(weights.data);
-    for_row_slices(*ctx.pool, n_out, row_bytes, kMinGemvBytesPerThread, [&](int64_t begin, int64_t end) {
+    for_balanced_row_slices(*ctx.pool, n_out, row_bytes, kMinGemvBytesPerThread, kGemvSlicesPerThread, [&](int64_t begin, int64_t end) {
       kernels.gemv(bytes + begin * row_bytes, row_bytes, end - begin, activations, 0, n_tokens, y + begin, n_out);
     });
     return;

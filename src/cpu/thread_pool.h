@@ -88,6 +88,22 @@ void for_row_slices(ThreadPool& pool, int64_t n_rows, int64_t work_per_row, int6
   pool.parallel_for(n_slices, [&](int64_t slice, int) { fn(n_rows * slice / n_slices, n_rows * (slice + 1) / n_slices); });
 }
 
+// As for_row_slices, but with up to slices_per_thread slices per thread taken from a shared counter: a
+// thread slowed down (by the other work on its core) takes fewer, where equal shares would leave the others
+// waiting for it at the end.
+template <class Fn>
+void for_balanced_row_slices(ThreadPool& pool, int64_t n_rows, int64_t work_per_row, int64_t min_work_per_slice,
+                             int64_t slices_per_thread, Fn fn) {
+  const int64_t useful_slices = std::max<int64_t>(1, n_rows * work_per_row / min_work_per_slice);
+  if (std::min<int64_t>(useful_slices, pool.size()) <= 1) {
+    fn(int64_t{0}, n_rows);
+    return;
+  }
+  const int64_t n_slices = std::min({n_rows, useful_slices, pool.size() * slices_per_thread});
+  pool.parallel_for(
+      n_slices, [&](int64_t slice, int) { fn(n_rows * slice / n_slices, n_rows * (slice + 1) / n_slices); }, Schedule::chunked);
+}
+
 // The size of the fewest equal blocks of at most max_block that cover n, so the last block is not a sliver.
 inline int64_t balanced_block_size(int64_t n, int64_t max_block) {
   if (n <= 0) return max_block;
