@@ -20,7 +20,11 @@ export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_
 # times. -O1: unoptimized numeric kernels make the golden suites several times slower under the sanitizers.
 CC=clang CXX=clang++ BUILD_DIR=$root/build-san BUILD_TYPE=Debug scripts/build.sh -DHEARTH_SANITIZE=ON -DHEARTH_FUZZ=ON \
   -DHEARTH_BENCH=OFF -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DCMAKE_C_FLAGS_DEBUG="-g -O1"
-ctest --test-dir build-san --output-on-failure -j2 --timeout 900
+# Three numeric suites over trusted fixtures (requantizing a whole model, token-by-token prefill, perplexity
+# of the demo model) parse nothing the others do not and take a quarter of the sanitized run; the release
+# run above covers them.
+ctest --test-dir build-san --output-on-failure -j2 --timeout 900 \
+  -E '^(QuantFixture\.RequantizingTheBaseReproducesLlamaQuantize|Gemma4Golden\.PrefillMatchesTokenByToken|DemoModel\..*PerplexityMatchesPyTorch)$'
 
 echo "== bounded fuzzing"
 FUZZ_BUILD_DIR=$root/build-san scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
