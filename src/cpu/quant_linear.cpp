@@ -100,9 +100,10 @@ void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, co
   const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
   if (n_tokens <= kGemvMaxTokens) {
     const auto* bytes = static_cast<const uint8_t*>(weights.data);
-    for_balanced_row_slices(*ctx.pool, n_out, row_bytes, kMinGemvBytesPerThread, kGemvSlicesPerThread, [&](int64_t begin, int64_t end) {
-      kernels.gemv(bytes + begin * row_bytes, row_bytes, end - begin, activations, 0, n_tokens, y + begin, n_out);
-    });
+    for_row_slices(
+        *ctx.pool, n_out, row_bytes, kMinGemvBytesPerThread,
+        [&](int64_t begin, int64_t end) { kernels.gemv(bytes + begin * row_bytes, row_bytes, end - begin, activations, 0, n_tokens, y + begin, n_out); },
+        kGemvSlicesPerThread);
     return;
   }
   // Token blocks of whole panel-token steps.

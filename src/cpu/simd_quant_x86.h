@@ -533,9 +533,9 @@ void blocks32_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActi
     }
     const __m256 dw = _mm256_loadu_ps(panel.d + 8 * b);
     for (int t = 0; t < Tokens; ++t) {
-      const int64_t xb = (first_token + t) * n_blocks + b;
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[t]), _mm256_mul_ps(dw, _mm256_set1_ps(x.d[xb])), acc[t]);
-      if constexpr (kHasMin) acc[t] = _mm256_fmadd_ps(_mm256_loadu_ps(panel.m + 8 * b), _mm256_set1_ps(x.s[xb]), acc[t]);
+      const int64_t x_block = (first_token + t) * n_blocks + b;
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[t]), _mm256_mul_ps(dw, _mm256_set1_ps(x.d[x_block])), acc[t]);
+      if constexpr (kHasMin) acc[t] = _mm256_fmadd_ps(_mm256_loadu_ps(panel.m + 8 * b), _mm256_set1_ps(x.s[x_block]), acc[t]);
     }
   }
   for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);

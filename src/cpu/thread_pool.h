@@ -74,34 +74,23 @@ class ThreadPool {
   std::atomic<bool> stopping_{false};
 };
 
-// Runs fn(begin_row, end_row) over contiguous slices of [0, n_rows), so that each thread streams one slice of
-// memory: one slice per min_work_per_slice units of work (work_per_row units a row), at most one per row and
-// one per thread; a single slice runs on the calling thread, as waking the pool costs more than small work.
+// Runs fn(begin_row, end_row) over contiguous slices of [0, n_rows): one slice per min_work_per_slice units of
+// work (work_per_row units a row), at most one per row and slices_per_thread per thread; a single slice runs on
+// the calling thread, as waking the pool costs more than small work. With one slice per thread each thread
+// streams one slice of memory; with more, threads take them from a shared counter as they come free, so a
+// thread slowed down (by the other work on its core) takes fewer instead of holding the others up at the end.
 template <class Fn>
-void for_row_slices(ThreadPool& pool, int64_t n_rows, int64_t work_per_row, int64_t min_work_per_slice, Fn fn) {
+void for_row_slices(ThreadPool& pool, int64_t n_rows, int64_t work_per_row, int64_t min_work_per_slice, Fn fn,
+                    int64_t slices_per_thread = 1) {
   const int64_t useful_slices = std::max<int64_t>(1, n_rows * work_per_row / min_work_per_slice);
-  const int64_t n_slices = std::min({n_rows, useful_slices, static_cast<int64_t>(pool.size())});
-  if (n_slices <= 1) {
-    fn(int64_t{0}, n_rows);
-    return;
-  }
-  pool.parallel_for(n_slices, [&](int64_t slice, int) { fn(n_rows * slice / n_slices, n_rows * (slice + 1) / n_slices); });
-}
-
-// As for_row_slices, but with up to slices_per_thread slices per thread taken from a shared counter: a
-// thread slowed down (by the other work on its core) takes fewer, where equal shares would leave the others
-// waiting for it at the end.
-template <class Fn>
-void for_balanced_row_slices(ThreadPool& pool, int64_t n_rows, int64_t work_per_row, int64_t min_work_per_slice,
-                             int64_t slices_per_thread, Fn fn) {
-  const int64_t useful_slices = std::max<int64_t>(1, n_rows * work_per_row / min_work_per_slice);
-  if (std::min<int64_t>(useful_slices, pool.size()) <= 1) {
+  if (std::min({n_rows, useful_slices, static_cast<int64_t>(pool.size())}) <= 1) {
     fn(int64_t{0}, n_rows);
     return;
   }
   const int64_t n_slices = std::min({n_rows, useful_slices, pool.size() * slices_per_thread});
   pool.parallel_for(
-      n_slices, [&](int64_t slice, int) { fn(n_rows * slice / n_slices, n_rows * (slice + 1) / n_slices); }, Schedule::chunked);
+      n_slices, [&](int64_t slice, int) { fn(n_rows * slice / n_slices, n_rows * (slice + 1) / n_slices); },
+      slices_per_thread == 1 ? Schedule::static_ranges : Schedule::chunked);
 }
 
 // The size of the fewest equal blocks of at most max_block that cover n, so the last block is not a sliver.
