@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/interleaved_weights.h"
 #include "cpu/weight_formats.h"
 #include "tensor/quants.h"
 #include "timing.h"
@@ -52,22 +53,29 @@ std::string shape_name(cpu::WeightFormat format, int64_t n_tokens, int64_t n_out
          std::to_string(n_in);
 }
 
-// Cycles through copies of the weights (dram_copies) so that every timed call reads them from DRAM.
+// Cycles through copies of the weights (dram_copies) so that every timed call reads them from DRAM. With
+// `interleaved`, the copies are repacked as the text models repack them at load.
 void bench_decode(const cpu::OpContext& ctx, const BenchOptions& options, cpu::WeightFormat format, int64_t n_tokens,
-                  int64_t n_out, int64_t n_in, const MachineLimits& limits) {
-  const std::string name = shape_name(format, n_tokens, n_out, n_in);
+                  int64_t n_out, int64_t n_in, bool interleaved, const MachineLimits& limits) {
+  const std::string name = shape_name(format, n_tokens, n_out, n_in) + (interleaved ? " x8" : "");
   if (!options.wants(name)) return;
   const std::vector<uint8_t> weights = make_weights(format, n_out, n_in);
   const auto bytes = static_cast<double>(weights.size());
   const std::vector<std::vector<uint8_t>> copies(dram_copies(bytes), weights);
+  std::vector<cpu::WeightMatrix> matrices;
+  std::vector<cpu::InterleavedMatrix> repacked;
+  for (const std::vector<uint8_t>& copy : copies) {
+    const cpu::WeightMatrix rows{format, copy.data(), n_out, n_in};
+    if (interleaved) repacked.push_back(cpu::interleave(ctx, rows));
+    matrices.push_back(interleaved ? repacked.back().matrix() : rows);
+  }
   std::vector<float> x(n_tokens * n_in), y(n_tokens * n_out);
   std::mt19937 rng(2);
   std::uniform_real_distribution<float> dist(-1, 1);
   for (float& v : x) v = dist(rng);
   size_t next_copy = 0;
   const Timing t = time_runs(options.repeats(std::max<int>(10, 2 * copies.size())), [&] {
-    const cpu::WeightMatrix matrix{format, copies[next_copy++ % copies.size()].data(), n_out, n_in};
-    cpu::linear(ctx, x.data(), n_tokens, matrix, y.data(), cpu::LinearNumerics::as_stored);
+    cpu::linear(ctx, x.data(), n_tokens, matrices[next_copy++ % matrices.size()], y.data(), cpu::LinearNumerics::as_stored);
   });
   const double gbs = bytes / t.best / 1e9;
   std::printf("%-30s %9.3f ms (median %9.3f)  %7.1f GB/s weights  %5.2f of bandwidth\n", name.c_str(), t.best * 1e3,
@@ -94,9 +102,14 @@ void bench_prefill(const cpu::OpContext& ctx, const BenchOptions& options, cpu::
 
 void bench_quant_linear(const cpu::OpContext& ctx, const BenchOptions& options, const MachineLimits& limits) {
   for (cpu::WeightFormat format : kFormats) {
-    bench_decode(ctx, options, format, 1, 4096, 4096, limits);
-    bench_decode(ctx, options, format, 1, 16384, 4096, limits);
-    bench_decode(ctx, options, format, 4, 4096, 4096, limits);
+    // The row layout, then (where the kernels have one) the interleaved layout the text models decode with.
+    const bool has_interleaved = cpu::worth_interleaving({format, nullptr, 4096, 4096}, *ctx.kernels);
+    for (bool interleaved : {false, true}) {
+      if (interleaved && !has_interleaved) continue;
+      bench_decode(ctx, options, format, 1, 4096, 4096, interleaved, limits);
+      bench_decode(ctx, options, format, 1, 16384, 4096, interleaved, limits);
+      bench_decode(ctx, options, format, 4, 4096, 4096, interleaved, limits);
+    }
     bench_prefill(ctx, options, format, limits);
   }
 }

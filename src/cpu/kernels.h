@@ -113,6 +113,9 @@ struct QuantLinearKernels {
   UnpackWeightsFn unpack = nullptr;
   PanelDotFn dot = nullptr;
   QuantGemvFn gemv = nullptr;
+  // The same on rows in interleaved groups (interleaved_weights.h): `rows` is the start of a group, n_rows a
+  // multiple of its 8 rows, row_bytes the format's row size. Absent where the table has none.
+  QuantGemvFn gemv_interleaved = nullptr;
 };
 
 using BinaryFn = void (*)(const float* a, const float* b, float* y, int64_t n);

@@ -80,6 +80,10 @@ int64_t argmax(const OpContext& ctx, const float* x, int64_t n);
 // Indices of the k largest values of x [n] (k ≤ n), largest first; equal values keep index order.
 void top_k(const float* x, int64_t n, int64_t k, int64_t* indices);
 
+// How a matrix's rows are stored: as the GGUF rows, or (quantized formats) in interleaved groups of 8 rows
+// for the matrix-vector kernels (interleaved_weights.h), which only the linear op reads.
+enum class WeightLayout { rows, interleaved };
+
 // A weight matrix as stored in GGUF; weight_formats.h maps a tensor's type to its WeightFormat. n_in is a
 // whole number of the format's blocks.
 struct WeightMatrix {
@@ -87,6 +91,7 @@ struct WeightMatrix {
   const void* data = nullptr;  // [n_out, n_in] values of `format`
   int64_t n_out = 0;
   int64_t n_in = 0;
+  WeightLayout layout = WeightLayout::rows;
 };
 
 // How weights meet the activations.

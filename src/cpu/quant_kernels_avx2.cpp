@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include "cpu/kernels_install.h"
+#include "cpu/simd_gemv_interleaved_x86.h"
 #include "cpu/simd_gemv_x86.h"
 #include "cpu/simd_quant_x86.h"
 
@@ -20,6 +21,7 @@ struct Avx2Bytes {
 void install_avx2_quant_kernels(Kernels& table) {
   simd_x86::install_quant_tables<Avx2Bytes>(table);
   simd_x86::install_gemv_tables<Avx2Bytes>(table);
+  simd_x86::install_interleaved_gemv_tables<Avx2Bytes>(table);
 }
 
 }  // namespace hearth::cpu

@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include "cpu/kernels_install.h"
+#include "cpu/simd_gemv_interleaved_x86.h"
 #include "cpu/simd_gemv_x86.h"
 #include "cpu/simd_quant_x86.h"
 
@@ -25,6 +26,7 @@ struct Avx512VnniBytes {
 void install_avx512_quant_kernels(Kernels& table) {
   simd_x86::install_quant_tables<Avx512VnniBytes>(table);
   simd_x86::install_gemv_tables<Avx512VnniBytes>(table);
+  simd_x86::install_interleaved_gemv_tables<Avx512VnniBytes>(table);
 }
 
 }  // namespace hearth::cpu

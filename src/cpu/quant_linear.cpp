@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/interleaved_weights.h"
 #include "cpu/weight_formats.h"
 #include "tensor/quants.h"
 
@@ -79,10 +80,10 @@ void panel_rows(const QuantLinearKernels& kernels, const WeightMatrix& weights, 
                 const QuantizedActivations& x, int64_t first_row, int64_t end_row, int64_t first_token,
                 int64_t end_token, float* y) {
   const WeightPanel panel = thread_panel().view(weights.n_in);
-  const auto* bytes = static_cast<const uint8_t*>(weights.data);
+  thread_local std::vector<uint8_t> deinterleaved;
   for (int64_t o = first_row; o < end_row; o += kPanelRows) {
     const int64_t rows = std::min(kPanelRows, end_row - o);
-    kernels.unpack(bytes + o * row_bytes, row_bytes, rows, panel);
+    kernels.unpack(rows_of(weights, o, rows, deinterleaved), row_bytes, rows, panel);
     for (int64_t t = first_token; t < end_token; t += kPanelTokens) {
       kernels.dot(panel, rows, x, t, std::min(kPanelTokens, end_token - t), y + t * weights.n_out + o, weights.n_out);
     }
@@ -98,11 +99,26 @@ void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, co
       quantize_activations(ctx, activation_format_of(weights.format), x, n_tokens, n_in);
   const QuantLinearKernels& kernels = ctx.kernels->quant_fn(weights.format);
   const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
+  if (n_tokens <= kGemvMaxTokens && weights.layout == WeightLayout::interleaved && kernels.gemv_interleaved) {
+    const auto* groups = static_cast<const uint8_t*>(weights.data);
+    const int64_t group_bytes = kInterleaveRows * row_bytes;
+    for_row_slices(
+        *ctx.pool, n_out / kInterleaveRows, group_bytes, kMinGemvBytesPerThread,
+        [&](int64_t begin, int64_t end) {
+          kernels.gemv_interleaved(groups + begin * group_bytes, row_bytes, (end - begin) * kInterleaveRows, activations, 0,
+                                   n_tokens, y + begin * kInterleaveRows, n_out);
+        },
+        kGemvSlicesPerThread);
+    return;
+  }
   if (n_tokens <= kGemvMaxTokens) {
-    const auto* bytes = static_cast<const uint8_t*>(weights.data);
     for_row_slices(
         *ctx.pool, n_out, row_bytes, kMinGemvBytesPerThread,
-        [&](int64_t begin, int64_t end) { kernels.gemv(bytes + begin * row_bytes, row_bytes, end - begin, activations, 0, n_tokens, y + begin, n_out); },
+        [&](int64_t begin, int64_t end) {
+          thread_local std::vector<uint8_t> deinterleaved;
+          kernels.gemv(rows_of(weights, begin, end - begin, deinterleaved), row_bytes, end - begin, activations, 0, n_tokens,
+                       y + begin, n_out);
+        },
         kGemvSlicesPerThread);
     return;
   }
@@ -127,7 +143,8 @@ void dequantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, 
                   const int64_t rows = o_end - o0;
                   thread_local std::vector<float> dequantized;
                   dequantized.resize(rows * n_in);
-                  const auto* bytes = static_cast<const uint8_t*>(weights.data) + o0 * row_bytes;
+                  thread_local std::vector<uint8_t> deinterleaved;
+                  const uint8_t* bytes = rows_of(weights, o0, rows, deinterleaved);
                   for (int64_t r = 0; r < rows; ++r) {
                     // Cannot fail: every quantized WeightFormat is dequantizable and n_in is whole blocks (WeightMatrix).
                     static_cast<void>(dequantize_row(type, bytes + r * row_bytes, dequantized.data() + r * n_in, n_in));

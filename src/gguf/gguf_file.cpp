@@ -1,6 +1,7 @@
 #include "gguf/gguf_file.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 #include <utility>
 
@@ -158,6 +159,20 @@ uint32_t GgufFile::alignment() const { return state_->alignment; }
 size_t GgufFile::shard_count() const { return std::max<size_t>(state_->mappings.size(), 1); }
 const std::filesystem::path& GgufFile::path() const { return state_->path; }
 uint64_t GgufFile::file_size() const { return state_->file_size; }
+
+void GgufFile::release_pages(const void* data, size_t size) const {
+  const auto* begin = static_cast<const uint8_t*>(data);
+  for (const MappedFile& mapping : state_->mappings) {
+    const std::span<const uint8_t> bytes = mapping.bytes();
+    // Compared as addresses: the range may belong to another mapping or to none.
+    const auto first = reinterpret_cast<uintptr_t>(bytes.data());
+    const auto address = reinterpret_cast<uintptr_t>(begin);
+    if (address >= first && address - first <= bytes.size() && size <= bytes.size() - (address - first)) {
+      mapping.release({begin, size});
+      return;
+    }
+  }
+}
 const std::vector<KeyValue>& GgufFile::metadata() const { return state_->metadata; }
 const std::vector<TensorInfo>& GgufFile::tensors() const { return state_->tensors; }
 

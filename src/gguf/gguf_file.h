@@ -60,6 +60,10 @@ class GgufFile {
   size_t shard_count() const;
   const std::filesystem::path& path() const;  // the first shard
   uint64_t file_size() const;                 // all shards together
+  // Drops the mapped pages wholly inside [data, data + size) from memory until they are read again, for
+  // tensor data that has been copied elsewhere. Does nothing for ranges outside the file's mappings (and for
+  // open_memory images, which are not mapped).
+  void release_pages(const void* data, size_t size) const;
 
   // Metadata, in file order (the first shard's, which holds all of it for split models).
   const std::vector<KeyValue>& metadata() const;

@@ -18,6 +18,9 @@ class MappedFile {
   ~MappedFile();
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  // Drops the whole pages of `range` (which must lie in bytes()) from this process's memory: they are read
+  // from the file again when next touched. For data that was copied out and is rarely read again.
+  void release(std::span<const uint8_t> range) const;
 
  private:
   MappedFile(const uint8_t* data, size_t size) : data_(data), size_(size) {}

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cpu/interleaved_weights.h"
 #include "cpu/weight_formats.h"
 #include "models/gemma4/layers.h"
 
@@ -16,6 +17,15 @@ Text::Text(std::unique_ptr<gguf::GgufFile> file, Config config, Weights weights)
       token_embd_(weights_.token_embd),
       ctx_(cpu::default_op_context()) {
   if (weights_.per_layer_token_embd) per_layer_token_embd_ = EmbeddingTable(weights_.per_layer_token_embd);
+  // Decode streams every dense matrix once per token; those the kernels read faster interleaved are repacked
+  // once here, and the mapped pages they came from are dropped (token_embd's rows are looked up again from
+  // the file when the output matrix is tied to it).
+  for_each_dense_matrix(weights_, [&](cpu::WeightMatrix& m) {
+    if (!m.data || !cpu::worth_interleaving(m, *ctx_.kernels)) return;
+    interleaved_.push_back(cpu::interleave(ctx_, m));
+    file_->release_pages(m.data, static_cast<size_t>(cpu::weight_row_bytes(m.format, m.n_in) * m.n_out));
+    m = interleaved_.back().matrix();
+  });
   std::vector<int64_t> own_slot(config_.n_layer, -1);
   int64_t n_slots = 0;
   for (int64_t il = 0; il < config_.n_layer; ++il) {
@@ -28,12 +38,9 @@ uint64_t Text::decode_bytes_per_token() const {
   auto bytes = [](const cpu::WeightMatrix& m) -> uint64_t {
     return m.data ? static_cast<uint64_t>(cpu::weight_row_bytes(m.format, m.n_in) * m.n_out) : 0;
   };
-  uint64_t total = bytes(weights_.output) + bytes(weights_.per_layer_model_proj);
+  uint64_t total = 0;
+  for_each_dense_matrix(weights_, [&](const cpu::WeightMatrix& m) { total += bytes(m); });
   for (const LayerWeights& w : weights_.layers) {
-    for (const cpu::WeightMatrix* m : {&w.attn_q, &w.attn_k, &w.attn_v, &w.attn_output, &w.ffn_gate, &w.ffn_up,
-                                       &w.ffn_down, &w.ple_gate, &w.ple_proj, &w.router}) {
-      total += bytes(*m);
-    }
     // Expert matrices describe one expert; a token reads n_expert_used of them.
     for (const cpu::WeightMatrix* m : {&w.experts_gate_up, &w.experts_gate, &w.experts_up, &w.experts_down}) {
       total += bytes(*m) * static_cast<uint64_t>(config_.n_expert_used);

@@ -1,8 +1,8 @@
 #pragma once
 // Gemma 4 text weights (spec/gemma4.md §3.1–3.2), bound by one table: each entry names a GGUF tensor, its
 // expected shape, whether it must exist, and where it goes. The same table drives loading, shape checks,
-// `hearth show` and tests. Matrices stay in the memory-mapped file; only 1-D tensors (norms, scales) are
-// decoded to f32 at load. Tensors the table does not name (an Ollama file's `v.`, `a.`, `mm.` towers) are
+// `hearth show` and tests. Matrices stay in the memory-mapped file (the text model may repack some for its
+// kernels); only 1-D tensors (norms, scales) are decoded to f32 at load. Tensors the table does not name (an Ollama file's `v.`, `a.`, `mm.` towers) are
 // ignored.
 #include <array>
 #include <cstdint>
@@ -47,6 +47,19 @@ struct Weights {
   cpu::WeightMatrix output;                                // token_embd when tied
   std::vector<LayerWeights> layers;
 };
+
+// Calls fn(matrix) for every dense linear matrix of `weights` (const or not): all but the experts'.
+template <class W, class Fn>
+void for_each_dense_matrix(W& weights, Fn fn) {
+  fn(weights.output);
+  fn(weights.per_layer_model_proj);
+  for (auto& w : weights.layers) {
+    for (auto* m : {&w.attn_q, &w.attn_k, &w.attn_v, &w.attn_output, &w.ffn_gate, &w.ffn_up, &w.ffn_down, &w.ple_gate,
+                    &w.ple_proj, &w.router}) {
+      fn(*m);
+    }
+  }
+}
 
 enum class Need {
   required,

@@ -1,0 +1,301 @@
+#pragma once
+// Matrix-vector kernels on interleaved groups of 8 rows (interleaved_weights.h) for x86 with 256-bit integer
+// vectors, under the rules of simd_quant_x86.h (templates over X only, no standard library code).
+//
+// One 256-bit load carries a 4-byte granule of each row of the group, one row per 32-bit lane; the matching
+// 4 activation bytes are broadcast to every lane, so maddubs leaves each row's products in its own lane and a
+// group ends in one vector of 8 outputs, without horizontal sums. Block scales are decoded once per block for
+// all 8 rows into per-lane vectors. Products of the same scale add up in int16 before one madd applies the
+// scale: 8 granules of 4-bit values (8·2·15·127 < 2¹⁵), 2 of 6-bit ones (2·2·63·127 < 2¹⁵); the activations
+// are Q8_0 / Q8_K, |x| ≤ 127. The integer sums
+// per row are those of the row kernels; only the order of the float additions differs.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "cpu/kernels.h"
+#include "cpu/simd_quant_x86.h"
+#include "tensor/blocks.h"
+
+namespace hearth::cpu::simd_x86 {
+
+inline constexpr int kGroupRows = 8;
+
+// Requests the lines of the block kAheadBytes ahead: a thread streams its groups front to back, and its
+// hardware prefetchers alone keep too few lines in flight (simd_gemv_x86.h).
+template <class X, int64_t kBlockBytes, int64_t kAheadBytes>
+void prefetch_group_block(const uint8_t* block) {
+#pragma GCC unroll 32
+  for (int64_t offset = 0; offset < kBlockBytes; offset += 64) _mm_prefetch(reinterpret_cast<const char*>(block + kAheadBytes + offset), _MM_HINT_T0);
+}
+
+// `bytes` holds one byte per row at qword `q` (rows 0-7); returns int16 lanes 2r and 2r+1 = that byte of row r,
+// zero-extended.
+template <class X>
+__m256i row_bytes_as_pairs(__m256i bytes, int q) {
+  const __m256i rows_by_half = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(2 * q, 2 * q, 2 * q, 2 * q, 2 * q + 1, 2 * q + 1, 2 * q + 1, 2 * q + 1));
+  const __m128i duplicate = _mm_setr_epi8(0, -128, 0, -128, 1, -128, 1, -128, 2, -128, 2, -128, 3, -128, 3, -128);
+  return _mm256_shuffle_epi8(rows_by_half, _mm256_set_m128i(duplicate, duplicate));
+}
+
+// 8 signed bytes at p, one per row: int16 lanes 2r and 2r+1 = byte r, sign-extended.
+template <class X>
+__m256i signed_row_bytes_as_pairs(const int8_t* p) {
+  int64_t word;
+  __builtin_memcpy(&word, p, 8);
+  // The byte goes to the top of each int16 lane (low byte zero), and an arithmetic shift extends its sign.
+  const __m256i high_bytes = _mm256_setr_epi8(-128, 0, -128, 0, -128, 1, -128, 1, -128, 2, -128, 2, -128, 3, -128, 3,
+                                              -128, 4, -128, 4, -128, 5, -128, 5, -128, 6, -128, 6, -128, 7, -128, 7);
+  return _mm256_srai_epi16(_mm256_shuffle_epi8(_mm256_set1_epi64x(word), high_bytes), 8);
+}
+
+// ---------------------------------------------------------------- Q4_0
+// Group block (8 × 18 bytes): d[8] (fp16), then the quants as 4 granules [granule][row][4 bytes]; granule k
+// holds qs[4k..+3]: low nibbles are values 4k.., high nibbles values 16 + 4k.. . Values 0..15 stand for
+// −8..7: the offset is subtracted as 8·Σx, the same for every row.
+
+template <class X, int Tokens>
+void gemv_q4_0_group(const uint8_t* group, int64_t n_blocks, const QuantizedActivations& x, int64_t first_token, float* y,
+                     int64_t y_stride) {
+  constexpr int64_t kBlockBytes = kGroupRows * sizeof(BlockQ4_0);
+  const int64_t n_in = x.n_in;
+  const __m256i low4 = _mm256_set1_epi8(0x0F), one_bytes = _mm256_set1_epi8(1), one_words = _mm256_set1_epi16(1);
+  __m256 acc[Tokens];
+  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    const uint8_t* block = group + b * kBlockBytes;
+    prefetch_group_block<X, kBlockBytes, 14 * kBlockBytes>(block);
+    __m256i partial[Tokens];
+    for (int t = 0; t < Tokens; ++t) partial[t] = _mm256_setzero_si256();
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k) {
+      const __m256i packed = load_bytes<X>(block + 16 + 32 * k);
+      const __m256i low = _mm256_and_si256(packed, low4);
+      const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
+      for (int t = 0; t < Tokens; ++t) {
+        const int8_t* xq = x.q + (first_token + t) * n_in + 32 * b + 4 * k;
+        partial[t] = _mm256_add_epi16(partial[t], _mm256_maddubs_epi16(low, broadcast_4_bytes<X>(xq)));
+        partial[t] = _mm256_add_epi16(partial[t], _mm256_maddubs_epi16(high, broadcast_4_bytes<X>(xq + 16)));
+      }
+    }
+    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block)));
+    for (int t = 0; t < Tokens; ++t) {
+      // Σx of the block's 32 activations in every lane.
+      __m256i x_sum = _mm256_madd_epi16(_mm256_maddubs_epi16(one_bytes, load_bytes<X>(x.q + (first_token + t) * n_in + 32 * b)), one_words);
+      x_sum = _mm256_add_epi32(x_sum, _mm256_permute2x128_si256(x_sum, x_sum, 1));
+      x_sum = _mm256_add_epi32(x_sum, _mm256_shuffle_epi32(x_sum, 0x4E));
+      x_sum = _mm256_add_epi32(x_sum, _mm256_shuffle_epi32(x_sum, 0xB1));
+      const __m256i sums = _mm256_sub_epi32(_mm256_madd_epi16(partial[t], one_words), _mm256_slli_epi32(x_sum, 3));
+      acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b])), _mm256_cvtepi32_ps(sums), acc[t]);
+    }
+  }
+  for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+// ---------------------------------------------------------------- Q4_K
+// Group block (8 × 144 bytes): d[8], dmin[8] (fp16), the 12 packed scale bytes [byte][row], then the quants
+// as 32 granules [granule][row][4 bytes]; granule 8c + k holds qs[32c + 4k..+3]: low nibbles are values
+// 64c + 4k.., high nibbles values 64c + 32 + 4k.. .
+
+template <class X, int Tokens>
+void gemv_q4_k_group(const uint8_t* group, int64_t n_blocks, const QuantizedActivations& x, int64_t first_token, float* y,
+                     int64_t y_stride) {
+  constexpr int64_t kBlockBytes = kGroupRows * sizeof(BlockQ4_K);
+  const int64_t n_in = x.n_in;
+  const __m256i low4 = _mm256_set1_epi8(0x0F), low6 = _mm256_set1_epi8(0x3F), bits45 = _mm256_set1_epi8(0x30);
+  __m256 acc[Tokens];
+  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    const uint8_t* block = group + b * kBlockBytes;
+    prefetch_group_block<X, kBlockBytes, 2 * kBlockBytes>(block);
+    // The six-bit scales and mins of the 8 sub-blocks (k4_scales_mins, 8 rows at once): [sub-block][row].
+    const __m256i v0 = load_bytes<X>(block + 32), v1 = load_bytes<X>(block + 64), v2 = load_bytes<X>(block + 96);
+    const __m256i scales[2] = {_mm256_and_si256(v0, low6),
+                               _mm256_or_si256(_mm256_and_si256(v2, low4), _mm256_and_si256(_mm256_srli_epi16(v0, 2), bits45))};
+    const __m256i mins[2] = {_mm256_and_si256(v1, low6),
+                             _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v2, 4), low4), _mm256_and_si256(_mm256_srli_epi16(v1, 2), bits45))};
+    // Σ_j min_j·(bsum_2j + bsum_2j+1), two sub-blocks per madd: lanes 2r, 2r+1 = mins of sub-blocks 2p, 2p+1.
+    __m256i min_sums[Tokens];
+    __m256i bsum_pairs[Tokens];
+    for (int t = 0; t < Tokens; ++t) {
+      min_sums[t] = _mm256_setzero_si256();
+      const __m256i bsums = load_bytes<X>(x.bsums + ((first_token + t) * n_blocks + b) * 16);
+      bsum_pairs[t] = _mm256_hadd_epi16(bsums, bsums);  // per half: the 4 sums of 32 values, twice
+    }
+    for (int p = 0; p < 4; ++p) {
+      const int q = 2 * (p % 2);
+      const __m256i by_half = _mm256_permutevar8x32_epi32(mins[p / 2], _mm256_setr_epi32(2 * q, 2 * q + 2, 0, 0, 2 * q + 1, 2 * q + 3, 0, 0));
+      const __m128i pair = _mm_setr_epi8(0, -128, 4, -128, 1, -128, 5, -128, 2, -128, 6, -128, 3, -128, 7, -128);
+      const __m256i min_pairs = _mm256_shuffle_epi8(by_half, _mm256_set_m128i(pair, pair));
+      const int word = p < 2 ? p : p + 2;  // the two sums of sub-blocks 2p, 2p+1 in bsum_pairs
+      for (int t = 0; t < Tokens; ++t) {
+        const __m256i sums = _mm256_permutevar8x32_epi32(bsum_pairs[t], _mm256_set1_epi32(word));
+        min_sums[t] = _mm256_add_epi32(min_sums[t], _mm256_madd_epi16(min_pairs, sums));
+      }
+    }
+    __m256i sums[Tokens];
+    for (int t = 0; t < Tokens; ++t) sums[t] = _mm256_setzero_si256();
+    for (int c = 0; c < 4; ++c) {
+      __m256i low_sums[Tokens], high_sums[Tokens];
+      for (int t = 0; t < Tokens; ++t) low_sums[t] = high_sums[t] = _mm256_setzero_si256();
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; ++k) {
+        const __m256i packed = load_bytes<X>(block + 128 + 32 * (8 * c + k));
+        const __m256i low = _mm256_and_si256(packed, low4);
+        const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
+        for (int t = 0; t < Tokens; ++t) {
+          const int8_t* xq = x.q + (first_token + t) * n_in + kQK_K * b + 64 * c + 4 * k;
+          low_sums[t] = _mm256_add_epi16(low_sums[t], _mm256_maddubs_epi16(low, broadcast_4_bytes<X>(xq)));
+          high_sums[t] = _mm256_add_epi16(high_sums[t], _mm256_maddubs_epi16(high, broadcast_4_bytes<X>(xq + 32)));
+        }
+      }
+      const __m256i low_scales = row_bytes_as_pairs<X>(scales[c / 2], 2 * c % 4);
+      const __m256i high_scales = row_bytes_as_pairs<X>(scales[c / 2], (2 * c + 1) % 4);
+      for (int t = 0; t < Tokens; ++t) {
+        sums[t] = _mm256_add_epi32(sums[t], _mm256_add_epi32(_mm256_madd_epi16(low_sums[t], low_scales), _mm256_madd_epi16(high_sums[t], high_scales)));
+      }
+    }
+    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block)));
+    const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16)));
+    for (int t = 0; t < Tokens; ++t) {
+      const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
+      acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(sums[t]), acc[t]);
+      acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, dx), _mm256_cvtepi32_ps(min_sums[t]), acc[t]);
+    }
+  }
+  for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+// ---------------------------------------------------------------- Q6_K
+// Group block (8 × 210 bytes): ql as 32 granules (granule g holds ql[4g..+3]), qh as 16 granules, the 16
+// signed scales [sub-block][row], d[8] (fp16). Values 0..63 stand for −32..31: the offset is subtracted as
+// 32·Σ scale·bsum per 16 values.
+
+template <class X, int Tokens>
+void gemv_q6_k_group(const uint8_t* group, int64_t n_blocks, const QuantizedActivations& x, int64_t first_token, float* y,
+                     int64_t y_stride) {
+  constexpr int64_t kBlockBytes = kGroupRows * sizeof(BlockQ6_K);
+  constexpr int64_t kQh = 32 * 4 * kGroupRows, kScales = kQh + 16 * 4 * kGroupRows, kD = kScales + 16 * kGroupRows;
+  const int64_t n_in = x.n_in;
+  const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
+  __m256 acc[Tokens];
+  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    const uint8_t* block = group + b * kBlockBytes;
+    const auto* block_scales = reinterpret_cast<const int8_t*>(block + kScales);
+
+    __m256i sums[Tokens], offsets[Tokens];
+    for (int t = 0; t < Tokens; ++t) sums[t] = offsets[t] = _mm256_setzero_si256();
+    // Σ_s scale_s·bsum_s, sub-blocks 2p and 2p+1 in one madd.
+    for (int p = 0; p < 8; ++p) {
+      const __m128i pairs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block_scales + 16 * p));
+      const __m256i high_bytes = _mm256_setr_epi8(-128, 0, -128, 8, -128, 1, -128, 9, -128, 2, -128, 10, -128, 3, -128, 11,
+                                                  -128, 4, -128, 12, -128, 5, -128, 13, -128, 6, -128, 14, -128, 7, -128, 15);
+      const __m256i scale_pairs = _mm256_srai_epi16(_mm256_shuffle_epi8(_mm256_broadcastsi128_si256(pairs), high_bytes), 8);
+      for (int t = 0; t < Tokens; ++t) {
+        int32_t bsums;
+        __builtin_memcpy(&bsums, x.bsums + ((first_token + t) * n_blocks + b) * 16 + 2 * p, 4);
+        offsets[t] = _mm256_add_epi32(offsets[t], _mm256_madd_epi16(scale_pairs, _mm256_set1_epi32(bsums)));
+      }
+    }
+    // Sub-block 8h + 2c + kk holds values 128h + 32c + 16kk.., granules k = 4kk..4kk+3 of value kind c (low or
+    // high nibbles of ql[64h..] or ql[64h + 32..], with bits 2c of qh[32h..]). One kind at a time keeps few
+    // vectors live; each granule is loaded once per kind it feeds, from L1.
+    for (int h = 0; h < 2; ++h) {
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) {
+#pragma GCC unroll 2
+        for (int kk = 0; kk < 2; ++kk) {
+          const __m256i scale = signed_row_bytes_as_pairs<X>(block_scales + 8 * (8 * h + 2 * c + kk));
+#pragma GCC unroll 2
+          for (int kp = 0; kp < 2; ++kp) {
+            // One line of the block two ahead per step, spread out so the requests do not queue up at once.
+            const int step = ((4 * h + c) * 2 + kk) * 2 + kp;
+            if (64 * step < kBlockBytes) _mm_prefetch(reinterpret_cast<const char*>(block + 4 * kBlockBytes + 64 * step), _MM_HINT_T0);
+            __m256i partial[Tokens];
+            for (int t = 0; t < Tokens; ++t) partial[t] = _mm256_setzero_si256();
+#pragma GCC unroll 2
+            for (int k2 = 0; k2 < 2; ++k2) {
+              const int k = 4 * kk + 2 * kp + k2;
+              const __m256i ql = load_bytes<X>(block + 32 * (16 * h + 8 * (c % 2) + k));  // ql[64h + 32(c % 2) + 4k..]
+              const __m256i qh = load_bytes<X>(block + kQh + 32 * (8 * h + k));           // qh[32h + 4k..]
+              const __m256i low = c < 2 ? ql : _mm256_srli_epi16(ql, 4);
+              // Bits 2c..2c+1 of qh moved to bits 4..5.
+              const __m256i high = c == 0 ? _mm256_slli_epi16(qh, 4) : c == 1 ? _mm256_slli_epi16(qh, 2) : c == 2 ? qh : _mm256_srli_epi16(qh, 2);
+              const __m256i values = _mm256_or_si256(_mm256_and_si256(low, low4), _mm256_and_si256(high, bits45));
+              for (int t = 0; t < Tokens; ++t) {
+                const int8_t* xq = x.q + (first_token + t) * n_in + kQK_K * b + 128 * h + 32 * c + 4 * k;
+                partial[t] = _mm256_add_epi16(partial[t], _mm256_maddubs_epi16(values, broadcast_4_bytes<X>(xq)));
+              }
+            }
+            for (int t = 0; t < Tokens; ++t) sums[t] = _mm256_add_epi32(sums[t], _mm256_madd_epi16(partial[t], scale));
+          }
+        }
+      }
+    }
+    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + kD)));
+    for (int t = 0; t < Tokens; ++t) {
+      const __m256i total = _mm256_sub_epi32(sums[t], _mm256_slli_epi32(offsets[t], 5));
+      acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b])), _mm256_cvtepi32_ps(total), acc[t]);
+    }
+  }
+  for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+// ---------------------------------------------------------------- dispatch
+
+template <class X, int Tokens>
+struct Q4_0Group {
+  static constexpr int64_t kBlockValues = 32;
+  static void run(const uint8_t* g, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
+    gemv_q4_0_group<X, Tokens>(g, n, x, t0, y, ys);
+  }
+};
+
+template <class X, int Tokens>
+struct Q4_KGroup {
+  static constexpr int64_t kBlockValues = kQK_K;
+  static void run(const uint8_t* g, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
+    gemv_q4_k_group<X, Tokens>(g, n, x, t0, y, ys);
+  }
+};
+
+template <class X, int Tokens>
+struct Q6_KGroup {
+  static constexpr int64_t kBlockValues = kQK_K;
+  static void run(const uint8_t* g, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
+    gemv_q6_k_group<X, Tokens>(g, n, x, t0, y, ys);
+  }
+};
+
+template <template <class, int> class Group, class X, int Tokens>
+void gemv_groups(const uint8_t* groups, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
+                 float* y, int64_t y_stride) {
+  const int64_t n_blocks = x.n_in / Group<X, Tokens>::kBlockValues;
+  for (int64_t r = 0; r < n_rows; r += kGroupRows) {
+    Group<X, Tokens>::run(groups + r * row_bytes, n_blocks, x, first_token, y + r, y_stride);
+  }
+}
+
+// QuantGemvFn on interleaved groups.
+template <template <class, int> class Group, class X>
+void gemv_interleaved(const void* rows, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
+                      int64_t n_tokens, float* y, int64_t y_stride) {
+  static_assert(kGemvMaxTokens == 4, "the switch below lists every token count");
+  const auto* groups = static_cast<const uint8_t*>(rows);
+  switch (n_tokens) {
+    case 1: return gemv_groups<Group, X, 1>(groups, row_bytes, n_rows, x, first_token, y, y_stride);
+    case 2: return gemv_groups<Group, X, 2>(groups, row_bytes, n_rows, x, first_token, y, y_stride);
+    case 3: return gemv_groups<Group, X, 3>(groups, row_bytes, n_rows, x, first_token, y, y_stride);
+    default: return gemv_groups<Group, X, 4>(groups, row_bytes, n_rows, x, first_token, y, y_stride);
+  }
+}
+
+template <class X>
+void install_interleaved_gemv_tables(Kernels& table) {
+  table.quant_linear[quant_index(WeightFormat::q4_0)].gemv_interleaved = gemv_interleaved<Q4_0Group, X>;
+  table.quant_linear[quant_index(WeightFormat::q4_k)].gemv_interleaved = gemv_interleaved<Q4_KGroup, X>;
+  table.quant_linear[quant_index(WeightFormat::q6_k)].gemv_interleaved = gemv_interleaved<Q6_KGroup, X>;
+}
+
+}  // namespace hearth::cpu::simd_x86
