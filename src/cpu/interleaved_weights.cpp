@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <span>
+#include <type_traits>
 
 #include "cpu/weight_formats.h"
 #include "tensor/blocks.h"
@@ -35,36 +36,47 @@ std::span<const Field> fields_of(WeightFormat format) {
   }
 }
 
-// Calls move(row, row_offset, group_offset, size) for every granule of one group of `format`: the granule at
-// row_offset in row `row` sits at group_offset in the group.
-template <class Move>
-void for_each_granule(WeightFormat format, int64_t row_bytes, Move move) {
-  const std::span<const Field> fields = fields_of(format);
-  int64_t block_bytes = 0;
-  for (const Field& field : fields) block_bytes += field.granule * field.count;
-  const int64_t n_blocks = row_bytes / block_bytes;
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    int64_t field_offset = 0;
-    for (const Field& field : fields) {
-      for (int g = 0; g < field.count; ++g) {
-        for (int64_t r = 0; r < kInterleaveRows; ++r) {
-          const int64_t row_offset = b * block_bytes + field_offset + g * field.granule;
-          const int64_t group_offset = b * block_bytes * kInterleaveRows + field_offset * kInterleaveRows +
-                                       (g * kInterleaveRows + r) * field.granule;
-          move(r, row_offset, group_offset, field.granule);
-        }
+// One field of one block: `count` granules of kGranule bytes from each of the 8 rows (row_bytes apart) at
+// `rows`, [granule][row] at `group`; kToGroup picks the direction. A compile-time granule size makes each
+// copy a single move.
+template <bool kToGroup>
+using GroupBytes = std::conditional_t<kToGroup, uint8_t*, const uint8_t*>;
+template <bool kToGroup>
+using RowBytes = std::conditional_t<kToGroup, const uint8_t*, uint8_t*>;
+
+template <int kGranule, bool kToGroup>
+void move_field(GroupBytes<kToGroup> group, RowBytes<kToGroup> rows, int64_t row_bytes, int count) {
+  for (int g = 0; g < count; ++g) {
+    for (int64_t r = 0; r < kInterleaveRows; ++r) {
+      const auto in_group = group + (g * kInterleaveRows + r) * kGranule;
+      const auto in_row = rows + r * row_bytes + g * kGranule;
+      if constexpr (kToGroup) {
+        std::memcpy(in_group, in_row, kGranule);
+      } else {
+        std::memcpy(in_row, in_group, kGranule);
       }
-      field_offset += field.granule * field.count;
     }
   }
 }
 
-// memcpy with a size known at compile time is a single move; the granules are one of these sizes.
-void copy_granule(uint8_t* to, const uint8_t* from, int size) {
-  switch (size) {
-    case 1: *to = *from; return;
-    case 2: std::memcpy(to, from, 2); return;
-    default: std::memcpy(to, from, 4); return;
+// Every field of every block of one group, in the direction kToGroup.
+template <bool kToGroup>
+void move_group(WeightFormat format, GroupBytes<kToGroup> group, RowBytes<kToGroup> rows, int64_t row_bytes) {
+  const std::span<const Field> fields = fields_of(format);
+  int64_t block_bytes = 0;
+  for (const Field& field : fields) block_bytes += field.granule * field.count;
+  for (int64_t block = 0; block < row_bytes; block += block_bytes) {
+    int64_t field_offset = block;
+    for (const Field& field : fields) {
+      const GroupBytes<kToGroup> group_field = group + field_offset * kInterleaveRows;
+      const RowBytes<kToGroup> row_field = rows + field_offset;
+      switch (field.granule) {
+        case 1: move_field<1, kToGroup>(group_field, row_field, row_bytes, field.count); break;
+        case 2: move_field<2, kToGroup>(group_field, row_field, row_bytes, field.count); break;
+        default: move_field<4, kToGroup>(group_field, row_field, row_bytes, field.count); break;
+      }
+      field_offset += field.granule * field.count;
+    }
   }
 }
 
@@ -73,15 +85,11 @@ void copy_granule(uint8_t* to, const uint8_t* from, int size) {
 bool has_interleaved_layout(WeightFormat format) { return !fields_of(format).empty(); }
 
 void interleave_group(WeightFormat format, const uint8_t* rows, int64_t row_bytes, uint8_t* group) {
-  for_each_granule(format, row_bytes, [&](int64_t row, int64_t row_offset, int64_t group_offset, int size) {
-    copy_granule(group + group_offset, rows + row * row_bytes + row_offset, size);
-  });
+  move_group<true>(format, group, rows, row_bytes);
 }
 
 void deinterleave_group(WeightFormat format, const uint8_t* group, int64_t row_bytes, uint8_t* rows) {
-  for_each_granule(format, row_bytes, [&](int64_t row, int64_t row_offset, int64_t group_offset, int size) {
-    copy_granule(rows + row * row_bytes + row_offset, group + group_offset, size);
-  });
+  move_group<false>(format, group, rows, row_bytes);
 }
 
 const uint8_t* rows_of(const WeightMatrix& matrix, int64_t first_row, int64_t n_rows, std::vector<uint8_t>& scratch) {
