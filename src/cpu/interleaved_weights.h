@@ -16,11 +16,10 @@
 #include <memory>
 #include <vector>
 
+#include "cpu/kernels.h"
 #include "cpu/ops.h"
 
 namespace hearth::cpu {
-
-inline constexpr int64_t kInterleaveRows = 8;
 
 // Whether `format` has an interleaved layout.
 bool has_interleaved_layout(WeightFormat format);

@@ -7,8 +7,14 @@ set(HEARTH_ISA_FLAGS_avx2 -mavx2 -mfma -mf16c)
 set(HEARTH_ISA_FLAGS_avx512 -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16 -mavx2 -mfma -mf16c)
 set(HEARTH_ISA_FLAGS_neon "")
 
+# Levels left out on purpose: a build that only runs tests can skip the ones its machine cannot execute.
+set(HEARTH_SKIP_ISAS "" CACHE STRING "Instruction-set levels not to compile (a list of avx2, avx512)")
+
 set(HEARTH_ISAS)
 foreach(isa avx2 avx512)
+  if(isa IN_LIST HEARTH_SKIP_ISAS)
+    continue()
+  endif()
   list(JOIN HEARTH_ISA_FLAGS_${isa} " " flags)
   check_cxx_compiler_flag("${flags}" HEARTH_COMPILER_HAS_${isa})
   if(HEARTH_COMPILER_HAS_${isa})

@@ -101,6 +101,9 @@ using UnpackWeightsFn = void (*)(const void* rows, int64_t row_bytes, int64_t n_
 using PanelDotFn = void (*)(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x,
                             int64_t first_token, int64_t n_tokens, float* y, int64_t y_stride);
 
+// Rows per group of the interleaved weight layout (interleaved_weights.h): one per 32-bit lane.
+inline constexpr int64_t kInterleaveRows = 8;
+
 // Tokens per call of a matrix-vector kernel: decode, and the few tokens of a batched or speculative decode.
 inline constexpr int64_t kGemvMaxTokens = 4;
 
@@ -114,7 +117,7 @@ struct QuantLinearKernels {
   PanelDotFn dot = nullptr;
   QuantGemvFn gemv = nullptr;
   // The same on rows in interleaved groups (interleaved_weights.h): `rows` is the start of a group, n_rows a
-  // multiple of its 8 rows, row_bytes the format's row size. Absent where the table has none.
+  // multiple of kInterleaveRows, row_bytes the format's row size. Absent where the table has none.
   QuantGemvFn gemv_interleaved = nullptr;
 };
 

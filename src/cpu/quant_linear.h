@@ -7,8 +7,8 @@
 namespace hearth::cpu {
 
 // LinearNumerics::as_stored: activations quantized once per call to the format's ActivationFormat, then the
-// matrix-vector kernels on the stored blocks for up to kGemvMaxTokens tokens, the integer panel kernels for
-// more.
+// matrix-vector kernels on the stored blocks for up to kGemvMaxTokens tokens (the interleaved ones on an
+// interleaved matrix), the integer panel kernels for more. Both paths take either layout.
 void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, const WeightMatrix& weights, float* y);
 
 // LinearNumerics::f32_dequant: weight rows dequantized to f32 on the fly (bit-exact with ggml's dequantizers)
