@@ -1,8 +1,10 @@
 #include "cpu/interleaved_weights.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <span>
+#include <string_view>
 #include <type_traits>
 
 #include "cpu/weight_formats.h"
@@ -109,6 +111,14 @@ const uint8_t* rows_of(const WeightMatrix& matrix, int64_t first_row, int64_t n_
 bool worth_interleaving(const WeightMatrix& matrix, const Kernels& kernels) {
   return matrix.layout == WeightLayout::rows && is_quantized(matrix.format) && has_interleaved_layout(matrix.format) &&
          kernels.quant_fn(matrix.format).gemv_interleaved != nullptr && matrix.n_out % kInterleaveRows == 0;
+}
+
+bool repacking_enabled() {
+  static const bool enabled = [] {
+    const char* setting = std::getenv("HEARTH_CPU_REPACK");
+    return setting == nullptr || std::string_view(setting) != "0";
+  }();
+  return enabled;
 }
 
 InterleavedMatrix interleave(const OpContext& ctx, const WeightMatrix& rows) {

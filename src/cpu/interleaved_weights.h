@@ -48,6 +48,10 @@ class InterleavedMatrix {
 // interleaved matrix-vector kernel in the table, with a whole number of row groups.
 bool worth_interleaving(const WeightMatrix& matrix, const Kernels& kernels);
 
+// Whether models should repack their matrices at load: true unless the environment sets HEARTH_CPU_REPACK=0
+// (llama.cpp's --no-repack: faster loading and no anonymous copy of the weights, slower decode).
+bool repacking_enabled();
+
 // `rows` (row layout, worth_interleaving) repacked, the groups split over ctx's threads.
 InterleavedMatrix interleave(const OpContext& ctx, const WeightMatrix& rows);
 

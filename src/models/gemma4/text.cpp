@@ -21,7 +21,7 @@ Text::Text(std::unique_ptr<gguf::GgufFile> file, Config config, Weights weights)
   // once here, and the mapped pages they came from are dropped (token_embd's rows are looked up again from
   // the file when the output matrix is tied to it).
   for_each_dense_matrix(weights_, [&](cpu::WeightMatrix& m) {
-    if (!m.data || !cpu::worth_interleaving(m, *ctx_.kernels)) return;
+    if (!m.data || !cpu::repacking_enabled() || !cpu::worth_interleaving(m, *ctx_.kernels)) return;
     interleaved_.push_back(cpu::interleave(ctx_, m));
     file_->release_pages(m.data, static_cast<size_t>(cpu::weight_row_bytes(m.format, m.n_in) * m.n_out));
     m = interleaved_.back().matrix();
