@@ -19,21 +19,19 @@ struct Field {
   int count;
 };
 
-// The granules follow what the kernels load in one 256-bit vector: 4 quant bytes of each row (Q4_0, Q4_K: 8
-// values as two nibbles; Q6_K: 4 values' low nibbles or high bits), one scale byte of each row, the fp16
-// scales of all 8 rows side by side.
+// The granules follow what the kernels load in one 256-bit vector: 4 quant bytes of each row (8 values as
+// two nibbles), one scale byte of each row, the fp16 scales of all 8 rows side by side. Q6_K had a layout and
+// kernel too (ql and qh granules): from DRAM it ran 10-20% slower than the row kernel for one token, as that
+// kernel is already near the bandwidth and the interleaved one requested memory less evenly, so it went.
 constexpr Field kQ4_0Fields[] = {{2, 1}, {4, kQK4_0 / 2 / 4}};  // d, qs
 constexpr Field kQ4_KFields[] = {{2, 1}, {2, 1}, {1, kKScaleSize}, {4, kQK_K / 2 / 4}};  // d, dmin, scales, qs
-constexpr Field kQ6_KFields[] = {{4, kQK_K / 2 / 4}, {4, kQK_K / 4 / 4}, {1, kQK_K / 16}, {2, 1}};  // ql, qh, scales, d
 static_assert(sizeof(BlockQ4_0) == 2 + kQK4_0 / 2);
 static_assert(sizeof(BlockQ4_K) == 2 + 2 + kKScaleSize + kQK_K / 2);
-static_assert(sizeof(BlockQ6_K) == kQK_K / 2 + kQK_K / 4 + kQK_K / 16 + 2);
 
 std::span<const Field> fields_of(WeightFormat format) {
   switch (format) {
     case WeightFormat::q4_0: return kQ4_0Fields;
     case WeightFormat::q4_k: return kQ4_KFields;
-    case WeightFormat::q6_k: return kQ6_KFields;
     default: return {};
   }
 }

@@ -6,8 +6,7 @@
 // 4 activation bytes are broadcast to every lane, so maddubs leaves each row's products in its own lane and a
 // group ends in one vector of 8 outputs, without horizontal sums. Block scales are decoded once per block for
 // all 8 rows into per-lane vectors. Products of the same scale add up in int16 before one madd applies the
-// scale: 8 granules of 4-bit values (8·2·15·127 < 2¹⁵), 2 of 6-bit ones (2·2·63·127 < 2¹⁵); the activations
-// are Q8_0 / Q8_K, |x| ≤ 127. The integer sums per row are those of the row kernels; only the order of the
+// scale: 8 granules of 4-bit values (8·2·15·127 < 2¹⁵; the activations are Q8_0 / Q8_K, |x| ≤ 127). The integer sums per row are those of the row kernels; only the order of the
 // float additions differs.
 #include <immintrin.h>
 
@@ -34,17 +33,6 @@ __m256i row_bytes_as_pairs(__m256i bytes, int q) {
   const __m256i rows_by_half = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(2 * q, 2 * q, 2 * q, 2 * q, 2 * q + 1, 2 * q + 1, 2 * q + 1, 2 * q + 1));
   const __m128i duplicate = _mm_setr_epi8(0, -128, 0, -128, 1, -128, 1, -128, 2, -128, 2, -128, 3, -128, 3, -128);
   return _mm256_shuffle_epi8(rows_by_half, _mm256_set_m128i(duplicate, duplicate));
-}
-
-// 8 signed bytes at p, one per row: int16 lanes 2r and 2r+1 = byte r, sign-extended.
-template <class X>
-__m256i signed_row_bytes_as_pairs(const int8_t* p) {
-  int64_t word;
-  __builtin_memcpy(&word, p, 8);
-  // The byte goes to the top of each int16 lane (low byte zero), and an arithmetic shift extends its sign.
-  const __m256i high_bytes = _mm256_setr_epi8(-128, 0, -128, 0, -128, 1, -128, 1, -128, 2, -128, 2, -128, 3, -128, 3,
-                                              -128, 4, -128, 4, -128, 5, -128, 5, -128, 6, -128, 6, -128, 7, -128, 7);
-  return _mm256_srai_epi16(_mm256_shuffle_epi8(_mm256_set1_epi64x(word), high_bytes), 8);
 }
 
 // ---------------------------------------------------------------- Q4_0
@@ -164,82 +152,6 @@ void gemv_q4_k_group(const uint8_t* group, int64_t n_blocks, const QuantizedActi
   for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
 }
 
-// ---------------------------------------------------------------- Q6_K
-// Group block (8 × 210 bytes): ql as 32 granules (granule g holds ql[4g..+3]), qh as 16 granules, the 16
-// signed scales [sub-block][row], d[8] (fp16). Values 0..63 stand for −32..31: the offset is subtracted as
-// 32·Σ scale·bsum per 16 values.
-
-template <class X, int Tokens>
-void gemv_q6_k_group(const uint8_t* group, int64_t n_blocks, const QuantizedActivations& x, int64_t first_token, float* y,
-                     int64_t y_stride) {
-  constexpr int64_t kBlockBytes = kInterleaveRows * sizeof(BlockQ6_K);
-  constexpr int64_t kQh = 32 * 4 * kInterleaveRows, kScales = kQh + 16 * 4 * kInterleaveRows, kD = kScales + 16 * kInterleaveRows;
-  const int64_t n_in = x.n_in;
-  const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
-  __m256 acc[Tokens];
-  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    const uint8_t* block = group + b * kBlockBytes;
-    const auto* block_scales = reinterpret_cast<const int8_t*>(block + kScales);
-    __m256i sums[Tokens], offsets[Tokens];
-    for (int t = 0; t < Tokens; ++t) sums[t] = offsets[t] = _mm256_setzero_si256();
-    // Σ_s scale_s·bsum_s, sub-blocks 2p and 2p+1 in one madd.
-    for (int p = 0; p < 8; ++p) {
-      const __m128i pairs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block_scales + 16 * p));
-      const __m256i high_bytes = _mm256_setr_epi8(-128, 0, -128, 8, -128, 1, -128, 9, -128, 2, -128, 10, -128, 3, -128, 11,
-                                                  -128, 4, -128, 12, -128, 5, -128, 13, -128, 6, -128, 14, -128, 7, -128, 15);
-      const __m256i scale_pairs = _mm256_srai_epi16(_mm256_shuffle_epi8(_mm256_broadcastsi128_si256(pairs), high_bytes), 8);
-      for (int t = 0; t < Tokens; ++t) {
-        int32_t bsums;
-        __builtin_memcpy(&bsums, x.bsums + ((first_token + t) * n_blocks + b) * 16 + 2 * p, 4);
-        offsets[t] = _mm256_add_epi32(offsets[t], _mm256_madd_epi16(scale_pairs, _mm256_set1_epi32(bsums)));
-      }
-    }
-    // Sub-block 8h + 2c + kk holds values 128h + 32c + 16kk.., granules k = 4kk..4kk+3 of value kind c (low or
-    // high nibbles of ql[64h..] or ql[64h + 32..], with bits 2c of qh[32h..]). One kind at a time keeps few
-    // vectors live; each granule is loaded once per kind it feeds, from L1.
-    for (int h = 0; h < 2; ++h) {
-#pragma GCC unroll 4
-      for (int c = 0; c < 4; ++c) {
-#pragma GCC unroll 2
-        for (int kk = 0; kk < 2; ++kk) {
-          const __m256i scale = signed_row_bytes_as_pairs<X>(block_scales + 8 * (8 * h + 2 * c + kk));
-#pragma GCC unroll 2
-          for (int kp = 0; kp < 2; ++kp) {
-            // One line of the block four ahead per step: all 27 lines requested at the start of each block (as
-            // the Q4_K kernel does with its 18) ran at half the speed from DRAM.
-            const int step = ((4 * h + c) * 2 + kk) * 2 + kp;
-            if (64 * step < kBlockBytes) _mm_prefetch(reinterpret_cast<const char*>(block + 4 * kBlockBytes + 64 * step), _MM_HINT_T0);
-            __m256i partial[Tokens];
-            for (int t = 0; t < Tokens; ++t) partial[t] = _mm256_setzero_si256();
-#pragma GCC unroll 2
-            for (int k2 = 0; k2 < 2; ++k2) {
-              const int k = 4 * kk + 2 * kp + k2;
-              const __m256i ql = load_bytes<X>(block + 32 * (16 * h + 8 * (c % 2) + k));  // ql[64h + 32(c % 2) + 4k..]
-              const __m256i qh = load_bytes<X>(block + kQh + 32 * (8 * h + k));           // qh[32h + 4k..]
-              const __m256i low = c < 2 ? ql : _mm256_srli_epi16(ql, 4);
-              // Bits 2c..2c+1 of qh moved to bits 4..5.
-              const __m256i high = c == 0 ? _mm256_slli_epi16(qh, 4) : c == 1 ? _mm256_slli_epi16(qh, 2) : c == 2 ? qh : _mm256_srli_epi16(qh, 2);
-              const __m256i values = _mm256_or_si256(_mm256_and_si256(low, low4), _mm256_and_si256(high, bits45));
-              for (int t = 0; t < Tokens; ++t) {
-                const int8_t* xq = x.q + (first_token + t) * n_in + kQK_K * b + 128 * h + 32 * c + 4 * k;
-                partial[t] = _mm256_add_epi16(partial[t], _mm256_maddubs_epi16(values, broadcast_4_bytes<X>(xq)));
-              }
-            }
-            for (int t = 0; t < Tokens; ++t) sums[t] = _mm256_add_epi32(sums[t], _mm256_madd_epi16(partial[t], scale));
-          }
-        }
-      }
-    }
-    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + kD)));
-    for (int t = 0; t < Tokens; ++t) {
-      const __m256i total = _mm256_sub_epi32(sums[t], _mm256_slli_epi32(offsets[t], 5));
-      acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b])), _mm256_cvtepi32_ps(total), acc[t]);
-    }
-  }
-  for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
-}
-
 // ---------------------------------------------------------------- dispatch
 
 template <class X, int Tokens>
@@ -255,14 +167,6 @@ struct Q4_KGroup {
   static constexpr int64_t kBlockValues = kQK_K;
   static void run(const uint8_t* g, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
     gemv_q4_k_group<X, Tokens>(g, n, x, t0, y, ys);
-  }
-};
-
-template <class X, int Tokens>
-struct Q6_KGroup {
-  static constexpr int64_t kBlockValues = kQK_K;
-  static void run(const uint8_t* g, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
-    gemv_q6_k_group<X, Tokens>(g, n, x, t0, y, ys);
   }
 };
 
@@ -293,7 +197,6 @@ template <class X>
 void install_interleaved_gemv_tables(Kernels& table) {
   table.quant_linear[quant_index(WeightFormat::q4_0)].gemv_interleaved = gemv_interleaved<Q4_0Group, X>;
   table.quant_linear[quant_index(WeightFormat::q4_k)].gemv_interleaved = gemv_interleaved<Q4_KGroup, X>;
-  table.quant_linear[quant_index(WeightFormat::q6_k)].gemv_interleaved = gemv_interleaved<Q6_KGroup, X>;
 }
 
 }  // namespace hearth::cpu::simd_x86
