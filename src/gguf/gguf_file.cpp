@@ -173,6 +173,7 @@ void GgufFile::release_pages(const void* data, size_t size) const {
     }
   }
 }
+
 const std::vector<KeyValue>& GgufFile::metadata() const { return state_->metadata; }
 const std::vector<TensorInfo>& GgufFile::tensors() const { return state_->tensors; }
 
