@@ -93,7 +93,6 @@ void gemv_q4_k_group(const uint8_t* group, int64_t n_blocks, const QuantizedActi
   for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t b = 0; b < n_blocks; ++b) {
     const uint8_t* block = group + b * kBlockBytes;
-    prefetch_group_block<X, kBlockBytes, 2 * kBlockBytes>(block);
     // The six-bit scales and mins of the 8 sub-blocks (k4_scales_mins, 8 rows at once): [sub-block][row].
     const __m256i v0 = load_bytes<X>(block + 32), v1 = load_bytes<X>(block + 64), v2 = load_bytes<X>(block + 96);
     const __m256i scales[2] = {_mm256_and_si256(v0, low6),
@@ -126,6 +125,9 @@ void gemv_q4_k_group(const uint8_t* group, int64_t n_blocks, const QuantizedActi
       for (int t = 0; t < Tokens; ++t) low_sums[t] = high_sums[t] = _mm256_setzero_si256();
 #pragma GCC unroll 8
       for (int k = 0; k < 8; ++k) {
+        // One line of the block four ahead per step: requesting all 18 lines at the start of each block, two
+        // blocks ahead, ran 11% slower from DRAM (alternating runs, 25.6 against 28.7 GB/s).
+        if (64 * (8 * c + k) < kBlockBytes) _mm_prefetch(reinterpret_cast<const char*>(block + 4 * kBlockBytes + 64 * (8 * c + k)), _MM_HINT_T0);
         const __m256i packed = load_bytes<X>(block + 128 + 32 * (8 * c + k));
         const __m256i low = _mm256_and_si256(packed, low4);
         const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
