@@ -17,6 +17,7 @@
 #include "attention_bench.h"
 #include "bench_options.h"
 #include "cpu/cpu_features.h"
+#include "cpu/memory_bandwidth.h"
 #include "cpu/ops.h"
 #include "machine_limits.h"
 #include "quant_linear_bench.h"
@@ -26,41 +27,14 @@
 namespace hearth::bench {
 namespace {
 
-// A 1 GiB buffer (32× the L3 of this machine class) read in slices of 128 MiB, each timed on its own: a slice
-// is still 4× the L3 and was last read a whole buffer ago, so it comes from DRAM, and a slice is short enough
-// that on a shared machine some passes run undisturbed. Each thread reads one contiguous part of a slice as
-// 1, 2, 4 or 8 side-by-side streams (a kernel reading several weight rows at once keeps more requests in
-// flight than one stream does); the best slice of the best stream count is the machine's read bandwidth.
 double read_bandwidth_gbs(cpu::ThreadPool& pool, const BenchOptions& options) {
-  constexpr int64_t kBytes = int64_t{1} << 30;
-  constexpr int64_t kSliceBytes = int64_t{128} << 20;
-  constexpr int64_t kGranule = 128 * 8 * 64;  // whole 128-byte steps for every stream count, 64 B aligned
-  std::vector<uint8_t> buffer(kBytes, 1);
-  std::vector<uint64_t> sinks(pool.size());
-  const int64_t n_threads = pool.size();
-  double best = 0.0;
+  const cpu::ReadBandwidth bandwidth = cpu::measure_read_bandwidth(pool, options.repeats(4));
   std::printf("memory read bandwidth by streams per thread:");
-  for (int streams : {1, 2, 4, 8}) {
-    double best_slice = 1e30;
-    for (int pass = 0; pass < options.repeats(4); ++pass) {
-      for (int64_t slice = 0; slice < kBytes; slice += kSliceBytes) {
-        const uint8_t* start = buffer.data() + slice;
-        const Timing t = time_runs(1, [&] {
-          pool.parallel_for(n_threads, [&](int64_t task, int thread) {
-            const int64_t begin = kSliceBytes * task / n_threads / kGranule * kGranule;
-            const int64_t end = kSliceBytes * (task + 1) / n_threads / kGranule * kGranule;
-            sinks[thread] |= stream_read_avx2(start + begin, end - begin, streams);
-          });
-        });
-        best_slice = std::min(best_slice, t.best);
-      }
-    }
-    const double gbs = static_cast<double>(kSliceBytes) / best_slice / 1e9;
-    std::printf("  %d: %.1f", streams, gbs);
-    best = std::max(best, gbs);
+  for (size_t i = 0; i < bandwidth.by_streams.size(); ++i) {
+    std::printf("  %d: %.1f", cpu::ReadBandwidth::kStreamCounts[i], bandwidth.by_streams[i] / 1e9);
   }
   std::printf(" GB/s\n");
-  return best;
+  return bandwidth.best / 1e9;
 }
 
 double fma_peak_gflops(cpu::ThreadPool& pool, const BenchOptions& options) {

@@ -6,23 +6,6 @@
 
 namespace hearth::bench {
 
-uint64_t stream_read_avx2(const uint8_t* bytes, int64_t n_bytes, int n_streams) {
-  const int64_t part = n_bytes / n_streams;
-  __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
-  for (int64_t offset = 0; offset < part; offset += 128) {
-    for (int s = 0; s < n_streams; ++s) {
-      const auto* p = reinterpret_cast<const __m256i*>(bytes + s * part + offset);
-      a = _mm256_or_si256(a, _mm256_loadu_si256(p));
-      b = _mm256_or_si256(b, _mm256_loadu_si256(p + 1));
-      c = _mm256_or_si256(c, _mm256_loadu_si256(p + 2));
-      d = _mm256_or_si256(d, _mm256_loadu_si256(p + 3));
-    }
-  }
-  const __m256i all = _mm256_or_si256(_mm256_or_si256(a, b), _mm256_or_si256(c, d));
-  const __m128i half = _mm_or_si128(_mm256_castsi256_si128(all), _mm256_extracti128_si256(all, 1));
-  return static_cast<uint64_t>(_mm_cvtsi128_si64(half)) | static_cast<uint64_t>(_mm_extract_epi64(half, 1));
-}
-
 // 12 chains: FMA latency (4-5 cycles) × 2 FMA pipes needs at least 10 in flight; 12 of 16 registers.
 float fma_loop_avx2(int64_t iterations) {
   __m256 acc[kFmaChains];

@@ -51,7 +51,7 @@ int run_bench(const BenchArgs& args) {
   const uint64_t rss = peak_rss_bytes();  // before the bandwidth probe's own buffer
 
   cpu::ThreadPool& pool = *cpu::default_op_context().pool;
-  const double bandwidth = cpu::measure_read_bandwidth(pool);
+  const double bandwidth = cpu::measure_read_bandwidth(pool).best;
   const uint64_t bytes_per_token = (*model)->model->decode_bytes_per_token();
   const double tg_bytes_per_s = result->tg.mean() * static_cast<double>(bytes_per_token);
   const double fraction = bandwidth > 0 ? tg_bytes_per_s / bandwidth : 0.0;

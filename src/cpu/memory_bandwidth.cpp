@@ -9,48 +9,66 @@
 namespace hearth::cpu {
 namespace {
 
-// One thread keeps several memory streams in flight, as a kernel reading several weight rows does: with a
-// single sequential stream one core reaches about a third of the bandwidth it can draw on Zen 3.
-constexpr uint64_t kStreams = 8;
+constexpr int64_t kBufferBytes = int64_t{1} << 30;
+constexpr int64_t kSliceBytes = int64_t{128} << 20;
+// Every stream advances 128 bytes (two cache lines) per step; a thread's part is whole steps for every
+// stream count and stays 64-byte aligned.
+constexpr int64_t kStepBytes = 128;
+constexpr int64_t kGranule = kStepBytes * 8 * 64;
 
-// Sums 64-bit words of kStreams equal parts read side by side, 64 bytes of each in turn.
-uint64_t sum_words(const uint64_t* words, uint64_t count) {
-  const uint64_t part = count / kStreams / 8 * 8;
-  uint64_t sums[kStreams] = {};
-  for (uint64_t offset = 0; offset < part; offset += 8) {
-    for (uint64_t s = 0; s < kStreams; ++s) {
-      const uint64_t* p = words + s * part + offset;
-      sums[s] += p[0] + p[1] + p[2] + p[3] + p[4] + p[5] + p[6] + p[7];
+// 32 bytes as one value: the compiler reads them with the widest loads the target has.
+using Lane = uint64_t __attribute__((vector_size(32)));
+
+// ORs n_bytes at `bytes` read as n_streams equal parts side by side, kStepBytes of each in turn; the result
+// depends on every byte so no load can be dropped.
+uint64_t read_streams(const uint8_t* bytes, int64_t n_bytes, int n_streams) {
+  const int64_t part = n_bytes / n_streams;
+  Lane a = {}, b = {}, c = {}, d = {};
+  for (int64_t offset = 0; offset < part; offset += kStepBytes) {
+    for (int s = 0; s < n_streams; ++s) {
+      Lane v[4];
+      std::memcpy(v, bytes + s * part + offset, sizeof(v));
+      a |= v[0];
+      b |= v[1];
+      c |= v[2];
+      d |= v[3];
     }
   }
-  uint64_t total = 0;
-  for (uint64_t s = 0; s < kStreams; ++s) total += sums[s];
-  return total;
+  const Lane all = a | b | c | d;
+  return all[0] | all[1] | all[2] | all[3];
 }
 
 }  // namespace
 
-double measure_read_bandwidth(ThreadPool& pool, uint64_t buffer_bytes, int passes) {
-  const uint64_t n_words = buffer_bytes / sizeof(uint64_t);
-  std::unique_ptr<uint64_t[]> buffer(new uint64_t[n_words]);
-  const int n_threads = pool.size();
+ReadBandwidth measure_read_bandwidth(ThreadPool& pool, int passes) {
+  std::unique_ptr<uint8_t[]> buffer(new uint8_t[kBufferBytes]);
+  const int64_t n_threads = pool.size();
   // First touch by the reading thread, so pages sit near it on NUMA machines.
   pool.parallel_for(n_threads, [&](int64_t task, int) {
-    const uint64_t begin = n_words * task / n_threads, end = n_words * (task + 1) / n_threads;
-    std::memset(buffer.get() + begin, 1, (end - begin) * sizeof(uint64_t));
+    const int64_t begin = kBufferBytes * task / n_threads, end = kBufferBytes * (task + 1) / n_threads;
+    std::memset(buffer.get() + begin, 1, end - begin);
   });
-  std::atomic<uint64_t> sink{0};  // an observable use of the sums, so the reads cannot be optimised away
-  double best = 0.0;
-  for (int pass = 0; pass < passes; ++pass) {
-    const auto start = std::chrono::steady_clock::now();
-    pool.parallel_for(n_threads, [&](int64_t task, int) {
-      const uint64_t begin = n_words * task / n_threads, end = n_words * (task + 1) / n_threads;
-      sink.fetch_add(sum_words(buffer.get() + begin, end - begin), std::memory_order_relaxed);
-    });
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    best = std::max(best, static_cast<double>(n_words * sizeof(uint64_t)) / seconds);
+  std::atomic<uint64_t> sink{0};  // an observable use of the reads
+  ReadBandwidth result;
+  for (size_t i = 0; i < ReadBandwidth::kStreamCounts.size(); ++i) {
+    const int streams = ReadBandwidth::kStreamCounts[i];
+    double best_seconds = 1e30;
+    for (int pass = 0; pass < passes; ++pass) {
+      for (int64_t slice = 0; slice < kBufferBytes; slice += kSliceBytes) {
+        const uint8_t* start = buffer.get() + slice;
+        const auto begin_time = std::chrono::steady_clock::now();
+        pool.parallel_for(n_threads, [&](int64_t task, int) {
+          const int64_t begin = kSliceBytes * task / n_threads / kGranule * kGranule;
+          const int64_t end = kSliceBytes * (task + 1) / n_threads / kGranule * kGranule;
+          sink.fetch_or(read_streams(start + begin, end - begin, streams), std::memory_order_relaxed);
+        });
+        best_seconds = std::min(best_seconds, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_time).count());
+      }
+    }
+    result.by_streams[i] = static_cast<double>(kSliceBytes) / best_seconds;
+    result.best = std::max(result.best, result.by_streams[i]);
   }
-  return best;
+  return result;
 }
 
 }  // namespace hearth::cpu

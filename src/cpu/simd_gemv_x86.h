@@ -34,7 +34,8 @@ void prefetch_ahead(const Block& block) {
 // ---------------------------------------------------------------- 32-value blocks
 // Each format: its Block, whether its values carry a sign (the dot product then moves the sign onto the
 // activations), kOffset when the stored values are unsigned and stand for value − kOffset, whether a min
-// term m·s (Q8_1 sums) follows, and the 32 values, scale and min of one block.
+// term m·s (Q8_1 sums) follows, the 32 values, scale and min of one block, and kStreams, the rows read at
+// once for one token (gemv_streams).
 // An offset is subtracted as kOffset·Σx per 4 activations, computed once per block for all rows of a tile:
 // the same int32 lanes as the signed product (Σ (v − k)·x = Σ v·x − k·Σ x) with fewer instructions per row.
 
@@ -43,6 +44,7 @@ struct GemvQ4_0 {
   using Block = BlockQ4_0;
   static constexpr bool kSigned = false, kHasMin = false;
   static constexpr int kOffset = 8;
+  static constexpr int kStreams = 1;
   static __m256i values(const Block& b) { return nibbles<X>(b.qs); }
   static float scale(const Block& b) { return f16_to_f32<X>(b.d); }
   static float min(const Block&) { return 0.0f; }
@@ -53,6 +55,7 @@ struct GemvQ4_1 {
   using Block = BlockQ4_1;
   static constexpr bool kSigned = false, kHasMin = true;
   static constexpr int kOffset = 0;
+  static constexpr int kStreams = 1;
   static __m256i values(const Block& b) { return nibbles<X>(b.qs); }
   static float scale(const Block& b) { return f16_to_f32<X>(b.d); }
   static float min(const Block& b) { return f16_to_f32<X>(b.m); }
@@ -63,6 +66,7 @@ struct GemvQ5_0 {
   using Block = BlockQ5_0;
   static constexpr bool kSigned = false, kHasMin = false;
   static constexpr int kOffset = 16;
+  static constexpr int kStreams = 1;
   static __m256i values(const Block& b) { return _mm256_or_si256(nibbles<X>(b.qs), fifth_bits<X>(b.qh)); }
   static float scale(const Block& b) { return f16_to_f32<X>(b.d); }
   static float min(const Block&) { return 0.0f; }
@@ -73,6 +77,7 @@ struct GemvQ5_1 {
   using Block = BlockQ5_1;
   static constexpr bool kSigned = false, kHasMin = true;
   static constexpr int kOffset = 0;
+  static constexpr int kStreams = 1;
   static __m256i values(const Block& b) { return _mm256_or_si256(nibbles<X>(b.qs), fifth_bits<X>(b.qh)); }
   static float scale(const Block& b) { return f16_to_f32<X>(b.d); }
   static float min(const Block& b) { return f16_to_f32<X>(b.m); }
@@ -83,6 +88,10 @@ struct GemvQ8_0 {
   using Block = BlockQ8_0;
   static constexpr bool kSigned = true, kHasMin = false;
   static constexpr int kOffset = 0;
+  // Four far-apart streams per core read a 71 MB matrix 9-13% faster than one row after another (2 threads,
+  // alternating runs); four adjacent rows ran slower than one, eight streams spill the accumulators, and the
+  // formats that decode nibbles are compute-bound enough that four rows at once slowed them down (Q4_1).
+  static constexpr int kStreams = 4;
   static __m256i values(const Block& b) { return load_bytes<X>(b.qs); }
   static float scale(const Block& b) { return f16_to_f32<X>(b.d); }
   static float min(const Block&) { return 0.0f; }
@@ -93,6 +102,7 @@ struct GemvIq4Nl {
   using Block = BlockIQ4_NL;
   static constexpr bool kSigned = true, kHasMin = false;
   static constexpr int kOffset = 0;
+  static constexpr int kStreams = 1;
   static __m256i values(const Block& b) { return lookup<X>(nibbles<X>(b.qs), &kIq4nlValues); }
   static float scale(const Block& b) { return f16_to_f32<X>(b.d); }
   static float min(const Block&) { return 0.0f; }
@@ -103,6 +113,7 @@ struct GemvMxfp4 {
   using Block = BlockMxfp4;
   static constexpr bool kSigned = true, kHasMin = false;
   static constexpr int kOffset = 0;
+  static constexpr int kStreams = 1;
   static __m256i values(const Block& b) { return lookup<X>(nibbles<X>(b.qs), &kMxfp4Values); }
   static float scale(const Block& b) { return e8m0_half<X>(b.e); }
   static float min(const Block&) { return 0.0f; }
@@ -111,9 +122,10 @@ struct GemvMxfp4 {
 // Rows × Tokens outputs of a 32-value format: per block, one int32 vector per output scaled by d_w·d_x. Even
 // and odd blocks add into separate accumulators: one chain of multiply-adds (4 cycles each) per output
 // would cap a single row at one block per 4 cycles, below a core's share of DRAM bandwidth for Q4_0.
+// The Rows rows are row_step bytes apart and their outputs y_row_step floats apart.
 template <class X, class F, int Rows, int Tokens>
-void gemv_blocks32(const uint8_t* rows, int64_t row_bytes, const QuantizedActivations& x, int64_t first_token, float* y,
-                   int64_t y_stride) {
+void gemv_blocks32(const uint8_t* rows, int64_t row_step, const QuantizedActivations& x, int64_t first_token, float* y,
+                   int64_t y_row_step, int64_t y_stride) {
   using Block = typename F::Block;
   const int64_t n_in = x.n_in;
   const int64_t n_blocks = n_in / 32;
@@ -121,7 +133,7 @@ void gemv_blocks32(const uint8_t* rows, int64_t row_bytes, const QuantizedActiva
   __m256 even[Rows][Tokens], odd[Rows][Tokens];
   float min_sum[Rows][Tokens];
   for (int r = 0; r < Rows; ++r) {
-    w[r] = reinterpret_cast<const Block*>(rows + r * row_bytes);
+    w[r] = reinterpret_cast<const Block*>(rows + r * row_step);
     for (int t = 0; t < Tokens; ++t) {
       even[r][t] = odd[r][t] = _mm256_setzero_ps();
       min_sum[r][t] = 0.0f;
@@ -158,7 +170,9 @@ void gemv_blocks32(const uint8_t* rows, int64_t row_bytes, const QuantizedActiva
   }
   if (b < n_blocks) block_step(b, even);
   for (int r = 0; r < Rows; ++r) {
-    for (int t = 0; t < Tokens; ++t) y[t * y_stride + r] = horizontal_sum<X>(_mm256_add_ps(even[r][t], odd[r][t])) + min_sum[r][t];
+    for (int t = 0; t < Tokens; ++t) {
+      y[t * y_stride + r * y_row_step] = horizontal_sum<X>(_mm256_add_ps(even[r][t], odd[r][t])) + min_sum[r][t];
+    }
   }
 }
 
@@ -322,16 +336,17 @@ struct GemvIq4Xs {
 // Rows × Tokens outputs of a 256-value format: per super-block, int32 lanes of Σ scale·(w·x) (less the
 // integer offset) over its 8 chunks, then one float multiply-add per output; a float min term is added
 // when the super-block starts.
+// The Rows rows are row_step bytes apart and their outputs y_row_step floats apart.
 template <class X, class F, int Rows, int Tokens>
-void gemv_super_blocks(const uint8_t* rows, int64_t row_bytes, const QuantizedActivations& x, int64_t first_token, float* y,
-                       int64_t y_stride) {
+void gemv_super_blocks(const uint8_t* rows, int64_t row_step, const QuantizedActivations& x, int64_t first_token, float* y,
+                       int64_t y_row_step, int64_t y_stride) {
   using Block = typename F::Block;
   const int64_t n_in = x.n_in;
   const int64_t n_blocks = n_in / kQK_K;
   const Block* w[Rows];
   __m256 acc[Rows][Tokens];
   for (int r = 0; r < Rows; ++r) {
-    w[r] = reinterpret_cast<const Block*>(rows + r * row_bytes);
+    w[r] = reinterpret_cast<const Block*>(rows + r * row_step);
     for (int t = 0; t < Tokens; ++t) acc[r][t] = _mm256_setzero_ps();
   }
   const int8_t* xq = x.q + first_token * n_in;
@@ -378,20 +393,21 @@ void gemv_super_blocks(const uint8_t* rows, int64_t row_bytes, const QuantizedAc
     }
   }
   for (int r = 0; r < Rows; ++r) {
-    for (int t = 0; t < Tokens; ++t) y[t * y_stride + r] = horizontal_sum<X>(acc[r][t]);
+    for (int t = 0; t < Tokens; ++t) y[t * y_stride + r * y_row_step] = horizontal_sum<X>(acc[r][t]);
   }
 }
 
 // ---------------------------------------------------------------- dispatch
 
-// One row at a time for one token, like the super-blocks: four rows sharing each block of activations (and
-// its offset sums) run faster from L2, but a single stream of weights per core ran faster from DRAM.
+// One token: F::kStreams rows at once (gemv_streams). Several tokens: Rows adjacent rows per tile, fewer as
+// the tokens that share each decoded block grow.
 template <class X, class F>
 struct Blocks32Gemv {
-  static constexpr int kRows = 1;
+  static constexpr int kStreams = F::kStreams;
   template <int Rows, int Tokens>
-  static void run(const uint8_t* rows, int64_t row_bytes, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
-    gemv_blocks32<X, F, Rows, Tokens>(rows, row_bytes, x, t0, y, ys);
+  static void run(const uint8_t* rows, int64_t row_step, const QuantizedActivations& x, int64_t t0, float* y, int64_t y_row_step,
+                  int64_t ys) {
+    gemv_blocks32<X, F, Rows, Tokens>(rows, row_step, x, t0, y, y_row_step, ys);
   }
 };
 
@@ -399,31 +415,47 @@ struct Blocks32Gemv {
 // and more rows than one spill them (the activations are reloaded from L1 instead).
 template <class X, class F>
 struct SuperBlockGemv {
-  static constexpr int kRows = 1;
+  static constexpr int kStreams = 1;
   template <int Rows, int Tokens>
-  static void run(const uint8_t* rows, int64_t row_bytes, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
-    gemv_super_blocks<X, F, Rows, Tokens>(rows, row_bytes, x, t0, y, ys);
+  static void run(const uint8_t* rows, int64_t row_step, const QuantizedActivations& x, int64_t t0, float* y, int64_t y_row_step,
+                  int64_t ys) {
+    gemv_super_blocks<X, F, Rows, Tokens>(rows, row_step, x, t0, y, y_row_step, ys);
   }
 };
 
-// All rows, Rows at a time, then the rest one by one.
+// All rows, Rows adjacent rows at a time, then the rest one by one.
 template <class Kernel, int Rows, int Tokens>
 void gemv_rows(const void* rows, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
                float* y, int64_t y_stride) {
   const auto* bytes = static_cast<const uint8_t*>(rows);
   int64_t r = 0;
-  for (; r + Rows <= n_rows; r += Rows) Kernel::template run<Rows, Tokens>(bytes + r * row_bytes, row_bytes, x, first_token, y + r, y_stride);
-  for (; r < n_rows; ++r) Kernel::template run<1, Tokens>(bytes + r * row_bytes, row_bytes, x, first_token, y + r, y_stride);
+  for (; r + Rows <= n_rows; r += Rows) Kernel::template run<Rows, Tokens>(bytes + r * row_bytes, row_bytes, x, first_token, y + r, 1, y_stride);
+  for (; r < n_rows; ++r) Kernel::template run<1, Tokens>(bytes + r * row_bytes, row_bytes, x, first_token, y + r, 1, y_stride);
 }
 
-// QuantGemvFn: Kernel::kRows rows per tile for one token, fewer as the tokens that share each decoded block
-// grow.
+// All rows for one token, as Kernel::kStreams streams of weights far from each other: row i of each of the
+// kStreams equal parts together, then the rows left over one by one.
+template <class Kernel>
+void gemv_streams(const void* rows, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
+                  float* y, int64_t y_stride) {
+  constexpr int kStreams = Kernel::kStreams;
+  const auto* bytes = static_cast<const uint8_t*>(rows);
+  const int64_t part = n_rows / kStreams;
+  for (int64_t r = 0; r < part; ++r) {
+    Kernel::template run<kStreams, 1>(bytes + r * row_bytes, part * row_bytes, x, first_token, y + r, part, y_stride);
+  }
+  for (int64_t r = kStreams * part; r < n_rows; ++r) {
+    Kernel::template run<1, 1>(bytes + r * row_bytes, row_bytes, x, first_token, y + r, 1, y_stride);
+  }
+}
+
+// QuantGemvFn.
 template <class Kernel>
 void gemv(const void* rows, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
           int64_t n_tokens, float* y, int64_t y_stride) {
   static_assert(kGemvMaxTokens == 4, "the switch below lists every token count");
   switch (n_tokens) {
-    case 1: return gemv_rows<Kernel, Kernel::kRows, 1>(rows, row_bytes, n_rows, x, first_token, y, y_stride);
+    case 1: return gemv_streams<Kernel>(rows, row_bytes, n_rows, x, first_token, y, y_stride);
     case 2: return gemv_rows<Kernel, 2, 2>(rows, row_bytes, n_rows, x, first_token, y, y_stride);
     case 3: return gemv_rows<Kernel, 1, 3>(rows, row_bytes, n_rows, x, first_token, y, y_stride);
     default: return gemv_rows<Kernel, 1, 4>(rows, row_bytes, n_rows, x, first_token, y, y_stride);
