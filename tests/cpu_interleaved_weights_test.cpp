@@ -3,10 +3,9 @@
 // the double reference, and the linear op gives the same results on an interleaved matrix on every path
 // (interleaved decode, panels, dequantizing, a table without interleaved kernels).
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <limits>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -113,20 +112,12 @@ class InterleavedGemvKernels : public ::testing::TestWithParam<Isa> {
     for (int64_t t = 1; t < all_tokens; ++t) x_values.push_back(testing::dequantized_activation(quantized.view, activation, t));
     const std::vector<float> want = testing::reference_linear(format, rows.data(), s.n_out, x_values, s.n_in);
 
-    // The groups in two calls split at a group boundary, into outputs with a wider stride; NaN marks what no
-    // call may write.
+    // The groups in two calls, split at a group boundary.
     const QuantGemvFn gemv = table().quant_fn(format).gemv_interleaved;
     ASSERT_NE(gemv, nullptr);
-    const int64_t y_stride = s.n_out + 3;
-    std::vector<float> y(s.n_tokens * y_stride, std::numeric_limits<float>::quiet_NaN());
     const int64_t split = s.n_out / kInterleaveRows / 2 * kInterleaveRows;
-    gemv(groups.data(), row_bytes, split, quantized.view, 1, s.n_tokens, y.data(), y_stride);
-    gemv(groups.data() + split * row_bytes, row_bytes, s.n_out - split, quantized.view, 1, s.n_tokens, y.data() + split, y_stride);
-    std::vector<float> got(s.n_tokens * s.n_out);
-    for (int64_t t = 0; t < s.n_tokens; ++t) {
-      std::copy_n(y.data() + t * y_stride, s.n_out, got.data() + t * s.n_out);
-      for (int64_t o = s.n_out; o < y_stride; ++o) EXPECT_TRUE(std::isnan(y[t * y_stride + o])) << "token " << t;
-    }
+    const std::vector<float> got =
+        testing::gemv_in_two_calls(gemv, groups.data(), row_bytes, s.n_out, split, quantized.view, 1, s.n_tokens);
     EXPECT_LE(normalized_mse(got.data(), want.data(), got.size()), kKernelBound);
 
     std::vector<float> row_kernel(s.n_tokens * s.n_out);

@@ -1,10 +1,8 @@
 // The quantized linear kernels of every kernel table (scalar included) against Σ dequantize(w)·dequantize(x)
 // in double, for every quantized weight format on odd sizes, and the SIMD activation quantizers against the
 // scalar ones (bit-exact: they decide llama.cpp's numerics).
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <limits>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -122,20 +120,10 @@ class QuantGemvKernels : public ::testing::TestWithParam<Isa> {
         }
       }
     }
-    // Rows [0, split) and [split, n_out) in two calls, into outputs with a wider stride; NaN marks what
-    // no call may write.
-    const int64_t y_stride = s.n_out + 3;
-    std::vector<float> y(s.n_tokens * y_stride, std::numeric_limits<float>::quiet_NaN());
     const QuantGemvFn gemv = table().quant_fn(format).gemv;
     ASSERT_NE(gemv, nullptr);
-    const int64_t split = s.n_out / 3;
-    gemv(weights.data(), row_bytes, split, quantized.view, 1, s.n_tokens, y.data(), y_stride);
-    gemv(weights.data() + split * row_bytes, row_bytes, s.n_out - split, quantized.view, 1, s.n_tokens, y.data() + split, y_stride);
-    std::vector<float> got(s.n_tokens * s.n_out);
-    for (int64_t t = 0; t < s.n_tokens; ++t) {
-      std::copy_n(y.data() + t * y_stride, s.n_out, got.data() + t * s.n_out);
-      for (int64_t o = s.n_out; o < y_stride; ++o) EXPECT_TRUE(std::isnan(y[t * y_stride + o])) << "token " << t;
-    }
+    const std::vector<float> got =
+        testing::gemv_in_two_calls(gemv, weights.data(), row_bytes, s.n_out, s.n_out / 3, quantized.view, 1, s.n_tokens);
     // Over all outputs at once: a single output that happens to cancel to near zero must not decide alone.
     EXPECT_LE(normalized_mse(got.data(), want.data(), got.size()), kKernelBound);
     // The panel kernels of the same table form the same integer sums and differ only in the order of the

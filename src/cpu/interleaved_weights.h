@@ -11,7 +11,7 @@
 //
 // The layout is a pure byte permutation of the rows (same size, nothing decoded or rounded), so the row
 // layout is always recoverable: paths without an interleaved kernel (panels, dequantizing, other kernel
-// tables) read rows through rows_of(). Model code never sees it; it only asks for interleave_for_decode().
+// tables) read rows through rows_of(). Model code never sees it; it only asks worth_interleaving() and interleave().
 #include <cstdint>
 #include <memory>
 #include <vector>

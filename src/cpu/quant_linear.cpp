@@ -99,25 +99,23 @@ void quantized_linear(const OpContext& ctx, const float* x, int64_t n_tokens, co
       quantize_activations(ctx, activation_format_of(weights.format), x, n_tokens, n_in);
   const QuantLinearKernels& kernels = ctx.kernels->quant_fn(weights.format);
   const int64_t row_bytes = weight_row_bytes(weights.format, n_in);
-  if (n_tokens <= kGemvMaxTokens && weights.layout == WeightLayout::interleaved && kernels.gemv_interleaved) {
-    const auto* groups = static_cast<const uint8_t*>(weights.data);
-    const int64_t group_bytes = kInterleaveRows * row_bytes;
-    for_row_slices(
-        *ctx.pool, n_out / kInterleaveRows, group_bytes, kMinGemvBytesPerThread,
-        [&](int64_t begin, int64_t end) {
-          kernels.gemv_interleaved(groups + begin * group_bytes, row_bytes, (end - begin) * kInterleaveRows, activations, 0,
-                                   n_tokens, y + begin * kInterleaveRows, n_out);
-        },
-        kGemvSlicesPerThread);
-    return;
-  }
   if (n_tokens <= kGemvMaxTokens) {
+    // Slices of whole groups when the interleaved kernel reads the matrix, else of rows (de-interleaved for
+    // a table without that kernel).
+    const bool by_groups = weights.layout == WeightLayout::interleaved && kernels.gemv_interleaved;
+    const int64_t slice_rows = by_groups ? kInterleaveRows : 1;
     for_row_slices(
-        *ctx.pool, n_out, row_bytes, kMinGemvBytesPerThread,
+        *ctx.pool, n_out / slice_rows, slice_rows * row_bytes, kMinGemvBytesPerThread,
         [&](int64_t begin, int64_t end) {
+          const int64_t first_row = begin * slice_rows, n_rows = (end - begin) * slice_rows;
+          if (by_groups) {
+            kernels.gemv_interleaved(static_cast<const uint8_t*>(weights.data) + first_row * row_bytes, row_bytes, n_rows,
+                                     activations, 0, n_tokens, y + first_row, n_out);
+            return;
+          }
           thread_local std::vector<uint8_t> deinterleaved;
-          kernels.gemv(rows_of(weights, begin, end - begin, deinterleaved), row_bytes, end - begin, activations, 0, n_tokens,
-                       y + begin, n_out);
+          kernels.gemv(rows_of(weights, first_row, n_rows, deinterleaved), row_bytes, n_rows, activations, 0, n_tokens,
+                       y + first_row, n_out);
         },
         kGemvSlicesPerThread);
     return;

@@ -2,9 +2,12 @@
 // Shared helpers for the quantized linear tests: random weights of every quantized format, activations
 // quantized by one kernel table, a single-threaded run of a table's panel kernels, and the reference
 // Σ dequantize(w)·dequantize(x) in double.
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -100,6 +103,24 @@ inline double q8_1_sum_rounding(WeightFormat format, const uint8_t* weight_row, 
     correction += static_cast<double>(fp16_to_f32(m_bits)) * (static_cast<double>(x.s[token * n_blocks + b]) - exact);
   }
   return correction;
+}
+
+// y [n_tokens, n_out] for tokens first_token.. of x from `gemv` called twice, on rows [0, split) and
+// [split, n_out) of `rows` (row_bytes apart; for interleaved groups, split is on a group boundary), into
+// outputs with a wider stride. NaN marks what no call may write, and a write there fails the test.
+inline std::vector<float> gemv_in_two_calls(QuantGemvFn gemv, const uint8_t* rows, int64_t row_bytes, int64_t n_out,
+                                            int64_t split, const QuantizedActivations& x, int64_t first_token,
+                                            int64_t n_tokens) {
+  const int64_t y_stride = n_out + 3;
+  std::vector<float> y(n_tokens * y_stride, std::numeric_limits<float>::quiet_NaN());
+  gemv(rows, row_bytes, split, x, first_token, n_tokens, y.data(), y_stride);
+  gemv(rows + split * row_bytes, row_bytes, n_out - split, x, first_token, n_tokens, y.data() + split, y_stride);
+  std::vector<float> got(n_tokens * n_out);
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    std::copy_n(y.data() + t * y_stride, n_out, got.data() + t * n_out);
+    for (int64_t o = n_out; o < y_stride; ++o) EXPECT_TRUE(std::isnan(y[t * y_stride + o])) << "token " << t;
+  }
+  return got;
 }
 
 // y [n_tokens, n_out] with `table`'s kernels, one thread, panel buffers misaligned by one element.
