@@ -15,6 +15,8 @@ packages=(
   libpng-dev libjpeg62-turbo-dev libwebp-dev libgif-dev   # image decoding
   libcpp-httplib-dev libssl-dev     # hearth serve, model pulls over https, sha256 digests
   libedit-dev                       # line editing in the `hearth run` REPL
+  g++-aarch64-linux-gnu qemu-user   # the NEON kernels: cross-built and their op tests run under emulation
+  googletest                        # GoogleTest sources, for test binaries of the cross build
 )
 
 # Node.js and npm run the official ollama / openai JavaScript clients in the API tests; a machine that already

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: the release suite (g++), the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer (clang), and a bounded libFuzzer run of every parser harness.
+# AddressSanitizer + UndefinedBehaviorSanitizer (clang), the compute core's tests cross-built for AArch64 and
+# run under qemu (the NEON kernels), and a bounded libFuzzer run of every parser harness.
 # FUZZ_SECONDS (default 20) bounds each harness.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +32,9 @@ CC=clang CXX=clang++ BUILD_DIR=$root/build-san BUILD_TYPE=Debug scripts/build.sh
 # run above covers them.
 ctest --test-dir build-san --output-on-failure -j2 --timeout 900 \
   -E '^(QuantFixture\.RequantizingTheBaseReproducesLlamaQuantize|Gemma4Golden\.PrefillMatchesTokenByToken|DemoModel\..*PerplexityMatchesPyTorch)$'
+
+echo "== AArch64 cross build (NEON kernels) and its compute tests under qemu"
+scripts/test_arm64.sh
 
 echo "== bounded fuzzing"
 FUZZ_BUILD_DIR=$root/build-san scripts/fuzz.sh "${FUZZ_SECONDS:-20}"

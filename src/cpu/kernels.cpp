@@ -9,6 +9,7 @@ struct KernelTables {
   Kernels scalar;
   Kernels avx2;
   Kernels avx512;
+  Kernels neon;
 };
 
 // HEARTH_CPU_HAS_* come from src/cpu/isa.cmake: set when the per-ISA file was compiled into this binary.
@@ -35,6 +36,14 @@ const KernelTables& tables() {
       install_avx512_quant_kernels(t.avx512);
     }
 #endif
+    t.neon = t.scalar;
+    t.neon.isa = Isa::neon;
+#if defined(HEARTH_CPU_HAS_NEON)
+    if (cpu_supports(Isa::neon)) {
+      install_neon_kernels(t.neon);
+      install_neon_quant_kernels(t.neon);
+    }
+#endif
     return t;
   }();
   return built;
@@ -51,6 +60,9 @@ const Kernels* kernels_for(Isa isa) {
 #endif
 #if defined(HEARTH_CPU_HAS_AVX512)
     case Isa::avx512: return &tables().avx512;
+#endif
+#if defined(HEARTH_CPU_HAS_NEON)
+    case Isa::neon: return &tables().neon;
 #endif
     default: return nullptr;
   }

@@ -10,10 +10,12 @@ void install_scalar_kernels(Kernels& table);
 void install_scalar_sequence_kernels(Kernels& table);
 void install_avx2_kernels(Kernels& table);
 void install_avx512_kernels(Kernels& table);
+void install_neon_kernels(Kernels& table);
 
 // The quantized linear kernels (quant_kernels_*.cpp), installed after the level's other kernels.
 void install_scalar_quant_kernels(Kernels& table);
 void install_avx2_quant_kernels(Kernels& table);
 void install_avx512_quant_kernels(Kernels& table);
+void install_neon_quant_kernels(Kernels& table);
 
 }  // namespace hearth::cpu
