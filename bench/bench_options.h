@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "cpu/memory_bandwidth.h"
+
 namespace hearth::bench {
 
 struct BenchOptions {
@@ -22,6 +24,8 @@ struct BenchOptions {
 
 struct MachineLimits {
   double read_gbs;      // memory read bandwidth, all pool threads
+  cpu::ReadProbe* probe;  // the bandwidth probe's buffer, for slices read beside each decode run
+  int probe_streams;      // streams per thread of the probe's best reading
   double fma_gflops;    // f32 FMA peak, all pool threads
   double int8_gops;     // int8 dot-product peak (maddubs + madd), 2 operations per byte product
 };

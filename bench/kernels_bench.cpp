@@ -12,6 +12,8 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "attention_bench.h"
@@ -27,14 +29,17 @@
 namespace hearth::bench {
 namespace {
 
-double read_bandwidth_gbs(cpu::ThreadPool& pool, const BenchOptions& options) {
+// The bandwidth and the stream count per thread that reached it.
+std::pair<double, int> read_bandwidth_gbs(cpu::ThreadPool& pool, const BenchOptions& options) {
   const cpu::ReadBandwidth bandwidth = cpu::measure_read_bandwidth(pool, options.repeats(4));
   std::printf("memory read bandwidth by streams per thread:");
+  int best_streams = cpu::ReadBandwidth::kStreamCounts[0];
   for (size_t i = 0; i < bandwidth.by_streams.size(); ++i) {
     std::printf("  %d: %.1f", cpu::ReadBandwidth::kStreamCounts[i], bandwidth.by_streams[i] / 1e9);
+    if (bandwidth.by_streams[i] == bandwidth.best) best_streams = cpu::ReadBandwidth::kStreamCounts[i];
   }
   std::printf(" GB/s\n");
-  return bandwidth.best / 1e9;
+  return {bandwidth.best / 1e9, best_streams};
 }
 
 double fma_peak_gflops(cpu::ThreadPool& pool, const BenchOptions& options) {
@@ -92,13 +97,12 @@ void bench_float_linear(const cpu::OpContext& ctx, const BenchOptions& options, 
     if (options.wants(decode_name)) {
       const std::vector<Weights> copies(dram_copies(w.bytes()), w);
       size_t next_copy = 0;
-      const Timing t = time_runs(options.repeats(std::max<int>(10, 2 * copies.size())), [&] {
+      const BandwidthTiming t = time_bandwidth_runs(options.repeats(std::max<int>(10, 2 * copies.size())), w.bytes(),
+                                                    *limits.probe, limits.probe_streams, [&] {
         const Weights& copy = copies[next_copy++ % copies.size()];
         cpu::linear(ctx, x.data(), 1, {format, copy.data(), kDim, kDim}, y.data());
       });
-      const double gbs = w.bytes() / t.best / 1e9;
-      std::printf("%-30s %9.3f ms (median %9.3f)  %7.1f GB/s weights  %5.2f of bandwidth\n", decode_name.c_str(),
-                  t.best * 1e3, t.median * 1e3, gbs, gbs / limits.read_gbs);
+      print_decode(decode_name, w.bytes(), t, limits);
     }
     if (options.wants(prefill_name)) {
       const cpu::WeightMatrix matrix{format, w.data(), kDim, kDim};
@@ -145,7 +149,9 @@ int main(int argc, char** argv) {
   const cpu::OpContext ctx = cpu::default_op_context();
   std::printf("kernels: %s, threads: %d\n", std::string(cpu::isa_name(ctx.kernels->isa)).c_str(), ctx.pool->size());
   bench::MachineLimits limits{};
-  limits.read_gbs = bench::read_bandwidth_gbs(*ctx.pool, options);
+  std::tie(limits.read_gbs, limits.probe_streams) = bench::read_bandwidth_gbs(*ctx.pool, options);
+  cpu::ReadProbe probe(*ctx.pool);
+  limits.probe = &probe;
   limits.fma_gflops = bench::fma_peak_gflops(*ctx.pool, options);
   limits.int8_gops = bench::int8_peak_gops(*ctx.pool, options);
   std::printf("memory read bandwidth          %7.1f GB/s\n", limits.read_gbs);

@@ -5,8 +5,10 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "cpu/huge_page_arena.h"
 #include "cpu/interleaved_weights.h"
 #include "cpu/weight_formats.h"
 #include "tensor/quants.h"
@@ -23,6 +25,11 @@ constexpr cpu::WeightFormat kFormats[] = {
     cpu::WeightFormat::q5_1, cpu::WeightFormat::q2_k, cpu::WeightFormat::q3_k, cpu::WeightFormat::iq4_xs,
     cpu::WeightFormat::mxfp4,
 };
+
+// The matrices of one E2B decode step (n_out × n_in): attention query, the MLP's up / gate and down, and the
+// output head over the 262144-token vocabulary. Short rows (1536 inputs: 6 super-blocks) make per-row and
+// per-call costs weigh more than in the 4096-wide shapes.
+constexpr std::pair<int64_t, int64_t> kE2bDecodeShapes[] = {{2048, 1536}, {6144, 1536}, {1536, 6144}, {262144, 1536}};
 
 // n_out rows of n_in weights: 64 distinct quantized Gaussian rows repeated (the reference K-quant quantizer
 // is too slow for whole matrices; speed does not depend on the values). MXFP4, which hearth does not
@@ -53,33 +60,40 @@ std::string shape_name(cpu::WeightFormat format, int64_t n_tokens, int64_t n_out
          std::to_string(n_in);
 }
 
-// Cycles through copies of the weights (dram_copies) so that every timed call reads them from DRAM. With
-// `interleaved`, the copies are repacked as the text models repack them at load.
+// Cycles through copies of the weights (dram_copies) so that every timed call reads them from DRAM. The
+// copies sit on huge pages as the text models place their matrices at load (cpu/resident_weights.h), and
+// with `interleaved` they are repacked as there.
 void bench_decode(const cpu::OpContext& ctx, const BenchOptions& options, cpu::WeightFormat format, int64_t n_tokens,
                   int64_t n_out, int64_t n_in, bool interleaved, const MachineLimits& limits) {
   const std::string name = shape_name(format, n_tokens, n_out, n_in) + (interleaved ? " x8" : "");
   if (!options.wants(name)) return;
   const std::vector<uint8_t> weights = make_weights(format, n_out, n_in);
   const auto bytes = static_cast<double>(weights.size());
-  const std::vector<std::vector<uint8_t>> copies(dram_copies(bytes), weights);
+  const size_t n_copies = dram_copies(bytes);
+  const size_t padded_bytes = (weights.size() + cpu::HugePageArena::kAlignment - 1) / cpu::HugePageArena::kAlignment * cpu::HugePageArena::kAlignment;
+  cpu::HugePageArena arena(n_copies * padded_bytes);
+  if (!arena.ok()) std::abort();
   std::vector<cpu::WeightMatrix> matrices;
-  std::vector<cpu::InterleavedMatrix> repacked;
-  for (const std::vector<uint8_t>& copy : copies) {
-    const cpu::WeightMatrix rows{format, copy.data(), n_out, n_in};
-    if (interleaved) repacked.push_back(cpu::interleave(ctx, rows));
-    matrices.push_back(interleaved ? repacked.back().matrix() : rows);
+  for (size_t c = 0; c < n_copies; ++c) {
+    const cpu::WeightMatrix rows{format, weights.data(), n_out, n_in};
+    uint8_t* target = arena.allocate(weights.size());
+    if (interleaved) {
+      matrices.push_back(cpu::interleave_into(ctx, rows, target));
+    } else {
+      std::copy(weights.begin(), weights.end(), target);
+      matrices.push_back({format, target, n_out, n_in});
+    }
   }
   std::vector<float> x(n_tokens * n_in), y(n_tokens * n_out);
   std::mt19937 rng(2);
   std::uniform_real_distribution<float> dist(-1, 1);
   for (float& v : x) v = dist(rng);
   size_t next_copy = 0;
-  const Timing t = time_runs(options.repeats(std::max<int>(10, 2 * copies.size())), [&] {
+  const BandwidthTiming t = time_bandwidth_runs(options.repeats(std::max<int>(10, 2 * n_copies)), bytes, *limits.probe,
+                                                limits.probe_streams, [&] {
     cpu::linear(ctx, x.data(), n_tokens, matrices[next_copy++ % matrices.size()], y.data(), cpu::LinearNumerics::as_stored);
   });
-  const double gbs = bytes / t.best / 1e9;
-  std::printf("%-30s %9.3f ms (median %9.3f)  %7.1f GB/s weights  %5.2f of bandwidth\n", name.c_str(), t.best * 1e3,
-              t.median * 1e3, gbs, gbs / limits.read_gbs);
+  print_decode(name, bytes, t, limits);
 }
 
 void bench_prefill(const cpu::OpContext& ctx, const BenchOptions& options, cpu::WeightFormat format, const MachineLimits& limits) {
@@ -109,6 +123,7 @@ void bench_quant_linear(const cpu::OpContext& ctx, const BenchOptions& options, 
       bench_decode(ctx, options, format, 1, 4096, 4096, interleaved, limits);
       bench_decode(ctx, options, format, 1, 16384, 4096, interleaved, limits);
       bench_decode(ctx, options, format, 4, 4096, 4096, interleaved, limits);
+      for (const auto& [n_out, n_in] : kE2bDecodeShapes) bench_decode(ctx, options, format, 1, n_out, n_in, interleaved, limits);
     }
     bench_prefill(ctx, options, format, limits);
   }

@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <functional>
+#include <string>
 #include <vector>
+
+#include "bench_options.h"
+#include "cpu/memory_bandwidth.h"
 
 namespace hearth::bench {
 
@@ -22,6 +27,36 @@ inline Timing time_runs(int repeats, const std::function<void()>& run) {
   }
   std::sort(seconds.begin(), seconds.end());
   return {seconds.front(), seconds[seconds.size() / 2]};
+}
+
+struct BandwidthTiming {
+  Timing time;
+  double paired_fraction;  // median over runs of (bytes / run time) / (probe bandwidth right after the run)
+};
+
+// Times `run` (which reads `bytes` from DRAM) `repeats` times, each run followed by one probe slice read with
+// probe_streams streams per thread. This machine's bandwidth drifts by tens of percent within minutes; a run
+// and the slice beside it see the same phase, so their ratio is steadier than best time against best probe.
+inline BandwidthTiming time_bandwidth_runs(int repeats, double bytes, cpu::ReadProbe& probe, int probe_streams,
+                                           const std::function<void()>& run) {
+  std::vector<double> seconds, fractions;
+  for (int r = 0; r < std::max(1, repeats); ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    fractions.push_back(bytes / seconds.back() / probe.read_next_slice(probe_streams));
+  }
+  std::sort(seconds.begin(), seconds.end());
+  std::sort(fractions.begin(), fractions.end());
+  return {{seconds.front(), seconds[seconds.size() / 2]}, fractions[fractions.size() / 2]};
+}
+
+// One decode case: best and median time, the best rate against the probe's best bandwidth, and the median of
+// the paired fractions.
+inline void print_decode(const std::string& name, double bytes, const BandwidthTiming& t, const MachineLimits& limits) {
+  const double gbs = bytes / t.time.best / 1e9;
+  std::printf("%-30s %9.3f ms (median %9.3f)  %7.1f GB/s weights  %5.2f of bandwidth, paired median %4.2f\n", name.c_str(),
+              t.time.best * 1e3, t.time.median * 1e3, gbs, gbs / limits.read_gbs, t.paired_fraction);
 }
 
 // Copies of a weight matrix that together are at least 256 MiB (8× the 32 MiB L3 of this machine class), so a

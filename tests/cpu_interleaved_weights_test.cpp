@@ -77,11 +77,13 @@ TEST(InterleavedLayout, RowsOfAnyRangeComeBackAsStored) {
     const int64_t row_bytes = weight_row_bytes(format, n_in);
     const testing::Bytes rows = testing::random_weights(format, n_out, n_in, 4);
     const WeightMatrix stored{format, rows.data(), n_out, n_in};
-    const InterleavedMatrix interleaved = interleave({&pool, &active_kernels()}, stored);
-    EXPECT_EQ(interleaved.matrix().layout, WeightLayout::interleaved);
+    std::vector<uint8_t> interleaved_bytes(n_out * row_bytes);
+    const WeightMatrix interleaved = interleave_into({&pool, &active_kernels()}, stored, interleaved_bytes.data());
+    EXPECT_EQ(interleaved.layout, WeightLayout::interleaved);
+    EXPECT_EQ(interleaved.data, interleaved_bytes.data());
     std::vector<uint8_t> scratch;
     for (auto [first, count] : {std::pair<int64_t, int64_t>{0, 40}, {3, 1}, {7, 2}, {8, 8}, {13, 20}, {39, 1}}) {
-      const uint8_t* got = rows_of(interleaved.matrix(), first, count, scratch);
+      const uint8_t* got = rows_of(interleaved, first, count, scratch);
       EXPECT_EQ(0, std::memcmp(got, rows.data() + first * row_bytes, count * row_bytes))
           << format_name(format) << " rows " << first << "+" << count;
       EXPECT_EQ(rows_of(stored, first, count, scratch), rows.data() + first * row_bytes);
@@ -206,13 +208,14 @@ TEST(InterleavedLinearOp, MatchesTheStoredRowsOnEveryPath) {
       const testing::Floats x = testing::random_floats(s.n_tokens * s.n_in, 0, -2, 2, 34);
       const WeightMatrix stored{format, rows.data(), s.n_out, s.n_in};
       ThreadPool pool(2);
-      const InterleavedMatrix interleaved = interleave({&pool, &active_kernels()}, stored);
+      std::vector<uint8_t> interleaved_bytes(s.n_out * weight_row_bytes(format, s.n_in));
+      const WeightMatrix interleaved = interleave_into({&pool, &active_kernels()}, stored, interleaved_bytes.data());
       for (LinearNumerics numerics : {LinearNumerics::as_stored, LinearNumerics::f32_dequant}) {
         std::vector<float> want(s.n_tokens * s.n_out);
         linear(reference, x.data(), s.n_tokens, stored, want.data(), numerics);
         for (const OpContext& ctx : {OpContext{&pool, &active_kernels()}, reference}) {
           std::vector<float> got(s.n_tokens * s.n_out);
-          linear(ctx, x.data(), s.n_tokens, interleaved.matrix(), got.data(), numerics);
+          linear(ctx, x.data(), s.n_tokens, interleaved, got.data(), numerics);
           EXPECT_LE(normalized_mse(got.data(), want.data(), got.size()), kOpBound)
               << format_name(format) << " tokens=" << s.n_tokens << " isa=" << static_cast<int>(ctx.kernels->isa)
               << (numerics == LinearNumerics::as_stored ? " as_stored" : " f32_dequant");

@@ -1,10 +1,8 @@
 #include "cpu/interleaved_weights.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <span>
-#include <string_view>
 #include <type_traits>
 
 #include "cpu/weight_formats.h"
@@ -111,27 +109,15 @@ bool worth_interleaving(const WeightMatrix& matrix, const Kernels& kernels) {
          kernels.quant_fn(matrix.format).gemv_interleaved != nullptr && matrix.n_out % kInterleaveRows == 0;
 }
 
-bool repacking_enabled() {
-  static const bool enabled = [] {
-    const char* setting = std::getenv("HEARTH_CPU_REPACK");
-    return setting == nullptr || std::string_view(setting) != "0";
-  }();
-  return enabled;
-}
-
-InterleavedMatrix interleave(const OpContext& ctx, const WeightMatrix& rows) {
+WeightMatrix interleave_into(const OpContext& ctx, const WeightMatrix& rows, uint8_t* target) {
   const int64_t row_bytes = weight_row_bytes(rows.format, rows.n_in);
   const int64_t group_bytes = kInterleaveRows * row_bytes;
   const int64_t n_groups = rows.n_out / kInterleaveRows;
-  InterleavedMatrix out;
-  out.bytes_ = std::make_unique_for_overwrite<uint8_t[]>(n_groups * group_bytes);
   const auto* source = static_cast<const uint8_t*>(rows.data);
-  uint8_t* target = out.bytes_.get();
   for_row_slices(*ctx.pool, n_groups, group_bytes, 1 << 20, [&](int64_t begin, int64_t end) {
     for (int64_t g = begin; g < end; ++g) interleave_group(rows.format, source + g * group_bytes, row_bytes, target + g * group_bytes);
   });
-  out.matrix_ = {rows.format, target, rows.n_out, rows.n_in, WeightLayout::interleaved};
-  return out;
+  return {rows.format, target, rows.n_out, rows.n_in, WeightLayout::interleaved};
 }
 
 }  // namespace hearth::cpu

@@ -11,9 +11,8 @@
 //
 // The layout is a pure byte permutation of the rows (same size, nothing decoded or rounded), so the row
 // layout is always recoverable: paths without an interleaved kernel (panels, dequantizing, other kernel
-// tables) read rows through rows_of(). Model code never sees it; it only asks worth_interleaving() and interleave().
+// tables) read rows through rows_of(). Model code never sees it: resident_weights.h repacks at load.
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "cpu/kernels.h"
@@ -33,26 +32,12 @@ void deinterleave_group(WeightFormat format, const uint8_t* group, int64_t row_b
 // as rows, else the rows de-interleaved into `scratch`.
 const uint8_t* rows_of(const WeightMatrix& matrix, int64_t first_row, int64_t n_rows, std::vector<uint8_t>& scratch);
 
-// A matrix repacked into interleaved groups; owns the bytes matrix() points to.
-class InterleavedMatrix {
- public:
-  const WeightMatrix& matrix() const { return matrix_; }
-
- private:
-  friend InterleavedMatrix interleave(const OpContext& ctx, const WeightMatrix& rows);
-  std::unique_ptr<uint8_t[]> bytes_;
-  WeightMatrix matrix_;
-};
-
 // Whether decode with `kernels` is faster on `matrix` interleaved: stored as rows in a format that has an
 // interleaved matrix-vector kernel in the table, with a whole number of row groups.
 bool worth_interleaving(const WeightMatrix& matrix, const Kernels& kernels);
 
-// Whether models should repack their matrices at load: true unless the environment sets HEARTH_CPU_REPACK=0
-// (llama.cpp's --no-repack: faster loading and no anonymous copy of the weights, slower decode).
-bool repacking_enabled();
-
-// `rows` (row layout, worth_interleaving) repacked, the groups split over ctx's threads.
-InterleavedMatrix interleave(const OpContext& ctx, const WeightMatrix& rows);
+// `rows` (row layout, worth_interleaving) repacked into `target` (as many bytes as the rows), the groups split
+// over ctx's threads; returns the interleaved matrix at `target`.
+WeightMatrix interleave_into(const OpContext& ctx, const WeightMatrix& rows, uint8_t* target);
 
 }  // namespace hearth::cpu

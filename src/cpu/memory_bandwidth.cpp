@@ -1,7 +1,6 @@
 #include "cpu/memory_bandwidth.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -40,32 +39,35 @@ uint64_t read_streams(const uint8_t* bytes, int64_t n_bytes, int n_streams) {
 
 }  // namespace
 
-ReadBandwidth measure_read_bandwidth(ThreadPool& pool, int passes) {
-  std::unique_ptr<uint8_t[]> buffer(new uint8_t[kBufferBytes]);
-  const int64_t n_threads = pool.size();
+ReadProbe::ReadProbe(ThreadPool& pool) : pool_(pool), buffer_(new uint8_t[kBufferBytes]) {
+  const int64_t n_threads = pool_.size();
   // First touch by the reading thread, so pages sit near it on NUMA machines.
-  pool.parallel_for(n_threads, [&](int64_t task, int) {
+  pool_.parallel_for(n_threads, [&](int64_t task, int) {
     const int64_t begin = kBufferBytes * task / n_threads, end = kBufferBytes * (task + 1) / n_threads;
-    std::memset(buffer.get() + begin, 1, end - begin);
+    std::memset(buffer_.get() + begin, 1, end - begin);
   });
-  std::atomic<uint64_t> sink{0};  // an observable use of the reads
+}
+
+double ReadProbe::read_next_slice(int n_streams) {
+  const uint8_t* start = buffer_.get() + next_slice_;
+  next_slice_ = (next_slice_ + kSliceBytes) % kBufferBytes;
+  const int64_t n_threads = pool_.size();
+  const auto begin_time = std::chrono::steady_clock::now();
+  pool_.parallel_for(n_threads, [&](int64_t task, int) {
+    const int64_t begin = kSliceBytes * task / n_threads / kGranule * kGranule;
+    const int64_t end = kSliceBytes * (task + 1) / n_threads / kGranule * kGranule;
+    sink_.fetch_or(read_streams(start + begin, end - begin, n_streams), std::memory_order_relaxed);
+  });
+  return static_cast<double>(kSliceBytes) / std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_time).count();
+}
+
+ReadBandwidth measure_read_bandwidth(ThreadPool& pool, int passes) {
+  ReadProbe probe(pool);
   ReadBandwidth result;
   for (size_t i = 0; i < ReadBandwidth::kStreamCounts.size(); ++i) {
-    const int streams = ReadBandwidth::kStreamCounts[i];
-    double best_seconds = 1e30;
-    for (int pass = 0; pass < passes; ++pass) {
-      for (int64_t slice = 0; slice < kBufferBytes; slice += kSliceBytes) {
-        const uint8_t* start = buffer.get() + slice;
-        const auto begin_time = std::chrono::steady_clock::now();
-        pool.parallel_for(n_threads, [&](int64_t task, int) {
-          const int64_t begin = kSliceBytes * task / n_threads / kGranule * kGranule;
-          const int64_t end = kSliceBytes * (task + 1) / n_threads / kGranule * kGranule;
-          sink.fetch_or(read_streams(start + begin, end - begin, streams), std::memory_order_relaxed);
-        });
-        best_seconds = std::min(best_seconds, std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_time).count());
-      }
+    for (int slice = 0; slice < passes * kBufferBytes / kSliceBytes; ++slice) {
+      result.by_streams[i] = std::max(result.by_streams[i], probe.read_next_slice(ReadBandwidth::kStreamCounts[i]));
     }
-    result.by_streams[i] = static_cast<double>(kSliceBytes) / best_seconds;
     result.best = std::max(result.best, result.by_streams[i]);
   }
   return result;

@@ -8,11 +8,29 @@
 // slice as 1, 2, 4 or 8 side-by-side streams (a kernel reading several weight rows at once keeps more
 // requests in flight than one stream does); the best slice of the best stream count is the bandwidth.
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "cpu/thread_pool.h"
 
 namespace hearth::cpu {
+
+// The probe's buffer, read one slice at a time: measure_read_bandwidth below, and benchmarks that time a
+// slice right beside each kernel run, so both see the machine in the same phase.
+class ReadProbe {
+ public:
+  explicit ReadProbe(ThreadPool& pool);
+  // Reads the slice after the previous one, each pool thread its part as n_streams streams side by side;
+  // returns bytes per second.
+  double read_next_slice(int n_streams);
+
+ private:
+  ThreadPool& pool_;
+  std::unique_ptr<uint8_t[]> buffer_;
+  int64_t next_slice_ = 0;
+  std::atomic<uint64_t> sink_{0};  // an observable use of the reads
+};
 
 struct ReadBandwidth {
   static constexpr std::array<int, 4> kStreamCounts = {1, 2, 4, 8};

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "cpu/interleaved_weights.h"
 #include "cpu/weight_formats.h"
 #include "models/gemma4/layers.h"
 
@@ -17,15 +16,12 @@ Text::Text(std::unique_ptr<gguf::GgufFile> file, Config config, Weights weights)
       token_embd_(weights_.token_embd),
       ctx_(cpu::default_op_context()) {
   if (weights_.per_layer_token_embd) per_layer_token_embd_ = EmbeddingTable(weights_.per_layer_token_embd);
-  // Decode streams every dense matrix once per token; those the kernels read faster interleaved are repacked
-  // once here, and the mapped pages they came from are dropped (token_embd's rows are looked up again from
-  // the file when the output matrix is tied to it).
-  for_each_dense_matrix(weights_, [&](cpu::WeightMatrix& m) {
-    if (!m.data || !cpu::repacking_enabled() || !cpu::worth_interleaving(m, *ctx_.kernels)) return;
-    interleaved_.push_back(cpu::interleave(ctx_, m));
-    file_->release_pages(m.data, static_cast<size_t>(cpu::weight_row_bytes(m.format, m.n_in) * m.n_out));
-    m = interleaved_.back().matrix();
-  });
+  // Decode streams every dense matrix once per token: they move out of the file mapping once here, and the
+  // mapped pages they came from are dropped (token_embd's rows are looked up again from the file when the
+  // output matrix is tied to it).
+  std::vector<cpu::WeightMatrix*> dense;
+  for_each_dense_matrix(weights_, [&](cpu::WeightMatrix& m) { dense.push_back(&m); });
+  resident_ = cpu::ResidentWeights::place(ctx_, dense, [&](const void* data, size_t bytes) { file_->release_pages(data, bytes); });
   std::vector<int64_t> own_slot(config_.n_layer, -1);
   int64_t n_slots = 0;
   for (int64_t il = 0; il < config_.n_layer; ++il) {

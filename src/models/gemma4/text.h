@@ -3,7 +3,7 @@
 // sequences, reading like the spec's math. Not safe for concurrent forward calls.
 #include <memory>
 
-#include "cpu/interleaved_weights.h"
+#include "cpu/resident_weights.h"
 #include "gguf/gguf_file.h"
 #include "models/embedding_table.h"
 #include "models/gemma4/config.h"
@@ -40,7 +40,7 @@ class Text final : public TextModel {
   std::unique_ptr<gguf::GgufFile> file_;  // the weights point into its mapping
   Config config_;
   Weights weights_;
-  std::vector<cpu::InterleavedMatrix> interleaved_;  // repacked matrices of weights_ (which point into them)
+  cpu::ResidentWeights resident_;  // the dense matrices of weights_ (which point into it)
   EmbeddingTable token_embd_;
   EmbeddingTable per_layer_token_embd_;
   std::vector<int64_t> layer_slot_;  // cache slot each layer reads (its own or its donor's)

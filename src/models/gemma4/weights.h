@@ -1,8 +1,8 @@
 #pragma once
 // Gemma 4 text weights (spec/gemma4.md §3.1–3.2), bound by one table: each entry names a GGUF tensor, its
 // expected shape, whether it must exist, and where it goes. The same table drives loading, shape checks,
-// `hearth show` and tests. Matrices stay in the memory-mapped file (the text model may repack some for its
-// kernels); only 1-D tensors (norms, scales) are decoded to f32 at load. Tensors the table does not name (an
+// `hearth show` and tests. Matrices are bound in the memory-mapped file (the text model then places the
+// dense ones for decode, cpu/resident_weights.h); only 1-D tensors (norms, scales) are decoded to f32 at load. Tensors the table does not name (an
 // Ollama file's `v.`, `a.`, `mm.` towers) are ignored.
 #include <array>
 #include <cstdint>
