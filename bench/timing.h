@@ -1,5 +1,7 @@
 #pragma once
 // Timing helpers shared by the micro benchmarks.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -59,11 +61,17 @@ inline void print_decode(const std::string& name, double bytes, const BandwidthT
               t.time.best * 1e3, t.time.median * 1e3, gbs, gbs / limits.read_gbs, t.paired_fraction);
 }
 
-// Copies of a weight matrix that together are at least 256 MiB (8× the 32 MiB L3 of this machine class), so a
-// benchmark that cycles through them reads its weights from DRAM as a model's layers do; at least two.
+// The last-level cache size, or 32 MiB (this project's first machine class) where the system does not say.
+inline double l3_cache_bytes() {
+  const long bytes = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  return bytes > 0 ? static_cast<double>(bytes) : 32.0 * (1 << 20);
+}
+
+// Copies of a weight matrix that together are at least twice the L3 (and 256 MiB), so a benchmark that cycles
+// through them reads its weights from DRAM as a model's layers do; at least two.
 inline size_t dram_copies(double matrix_bytes) {
-  constexpr double kTotalBytes = 256.0 * (1 << 20);
-  return std::max<size_t>(2, static_cast<size_t>((kTotalBytes + matrix_bytes - 1) / matrix_bytes));
+  const double total_bytes = std::max(256.0 * (1 << 20), 2 * l3_cache_bytes());
+  return std::max<size_t>(2, static_cast<size_t>((total_bytes + matrix_bytes - 1) / matrix_bytes));
 }
 
 }  // namespace hearth::bench

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <memory>
+#include <new>
 
 namespace hearth::cpu {
 namespace {
@@ -39,17 +39,18 @@ uint64_t read_streams(const uint8_t* bytes, int64_t n_bytes, int n_streams) {
 
 }  // namespace
 
-ReadProbe::ReadProbe(ThreadPool& pool) : pool_(pool), buffer_(new uint8_t[kBufferBytes]) {
+ReadProbe::ReadProbe(ThreadPool& pool) : pool_(pool), arena_(kBufferBytes), buffer_(arena_.allocate(kBufferBytes)) {
+  if (buffer_ == nullptr) throw std::bad_alloc();
   const int64_t n_threads = pool_.size();
   // First touch by the reading thread, so pages sit near it on NUMA machines.
   pool_.parallel_for(n_threads, [&](int64_t task, int) {
     const int64_t begin = kBufferBytes * task / n_threads, end = kBufferBytes * (task + 1) / n_threads;
-    std::memset(buffer_.get() + begin, 1, end - begin);
+    std::memset(buffer_ + begin, 1, end - begin);
   });
 }
 
 double ReadProbe::read_next_slice(int n_streams) {
-  const uint8_t* start = buffer_.get() + next_slice_;
+  const uint8_t* start = buffer_ + next_slice_;
   next_slice_ = (next_slice_ + kSliceBytes) % kBufferBytes;
   const int64_t n_threads = pool_.size();
   const auto begin_time = std::chrono::steady_clock::now();
