@@ -26,8 +26,8 @@ struct MachineLimits {
   double read_gbs;      // memory read bandwidth, all pool threads
   cpu::ReadProbe* probe;  // the bandwidth probe's buffer, for slices read beside each decode run
   int probe_streams;      // streams per thread of the probe's best reading
-  double fma_gflops;    // f32 FMA peak, all pool threads
-  double int8_gops;     // int8 dot-product peak (maddubs + madd), 2 operations per byte product
+  double fma_gflops;    // f32 FMA peak with the widest vectors the CPU runs, all pool threads
+  double int8_gops;     // int8 dot-product peak (AVX2 maddubs + madd or AVX-512 vpdpbusd), 2 ops per byte product
 };
 
 }  // namespace hearth::bench

@@ -42,23 +42,42 @@ std::pair<double, int> read_bandwidth_gbs(cpu::ThreadPool& pool, const BenchOpti
   return {bandwidth.best / 1e9, best_streams};
 }
 
+// The machine's compute limits with the widest vectors it runs: AVX-512 (512-bit FMA, VNNI) where the
+// kernels' avx512 level is supported, else AVX2. The kernels may use narrower vectors than these loops; the
+// fractions then show what wider kernels could gain.
+bool avx512_limits() {
+#if defined(HEARTH_BENCH_HAS_AVX512)
+  return cpu::cpu_supports(cpu::Isa::avx512);
+#else
+  return false;
+#endif
+}
+
 double fma_peak_gflops(cpu::ThreadPool& pool, const BenchOptions& options) {
   const int64_t iterations = 20'000'000;
+  const bool wide = avx512_limits();
   std::vector<float> sinks(pool.size());
   const Timing t = time_runs(options.repeats(4), [&] {
-    pool.parallel_for(pool.size(), [&](int64_t, int thread) { sinks[thread] += fma_loop_avx2(iterations); });
+    pool.parallel_for(pool.size(), [&](int64_t, int thread) {
+      sinks[thread] += wide ? fma_loop_avx512(iterations) : fma_loop_avx2(iterations);
+    });
   });
-  const double flops = 2.0 * 8 * kFmaChains * static_cast<double>(iterations) * pool.size();
+  const double lanes = wide ? 16 : 8;
+  const double flops = 2.0 * lanes * kFmaChains * static_cast<double>(iterations) * pool.size();
   return flops / t.best / 1e9;
 }
 
 double int8_peak_gops(cpu::ThreadPool& pool, const BenchOptions& options) {
   const int64_t iterations = 20'000'000;
+  const bool wide = avx512_limits();
   std::vector<int32_t> sinks(pool.size());
   const Timing t = time_runs(options.repeats(4), [&] {
-    pool.parallel_for(pool.size(), [&](int64_t, int thread) { sinks[thread] += int8_dot_loop_avx2(iterations); });
+    pool.parallel_for(pool.size(), [&](int64_t, int thread) {
+      sinks[thread] += wide ? int8_dot_loop_avx512(iterations) : int8_dot_loop_avx2(iterations);
+    });
   });
-  const double ops = 2.0 * 32 * kDotChains * static_cast<double>(iterations) * pool.size();
+  const double products = wide ? 64 : 32;
+  const double ops = 2.0 * products * kDotChains * static_cast<double>(iterations) * pool.size();
   return ops / t.best / 1e9;
 }
 
@@ -155,8 +174,10 @@ int main(int argc, char** argv) {
   limits.fma_gflops = bench::fma_peak_gflops(*ctx.pool, options);
   limits.int8_gops = bench::int8_peak_gops(*ctx.pool, options);
   std::printf("memory read bandwidth          %7.1f GB/s\n", limits.read_gbs);
-  std::printf("FMA peak (f32)                 %7.1f GFLOP/s\n", limits.fma_gflops);
-  std::printf("int8 dot peak (maddubs+madd)   %7.1f GOP/s (2 per byte product)\n", limits.int8_gops);
+  const char* width = bench::avx512_limits() ? "512-bit" : "256-bit";
+  std::printf("FMA peak (f32, %s)       %7.1f GFLOP/s\n", width, limits.fma_gflops);
+  std::printf("int8 dot peak (%s)      %7.1f GOP/s (2 per byte product; %s)\n", width, limits.int8_gops,
+              bench::avx512_limits() ? "vpdpbusd" : "maddubs+madd");
   bench::bench_float_linear(ctx, options, limits);
   bench::bench_quant_linear(ctx, options, limits);
   bench::bench_attention(ctx, options, limits);
