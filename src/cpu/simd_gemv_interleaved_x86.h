@@ -83,108 +83,148 @@ void gemv_q4_0_group(const uint8_t* group, int64_t n_blocks, const QuantizedActi
 // as 32 granules [granule][row][4 bytes]; granule 8c + k holds qs[32c + 4k..+3]: low nibbles are values
 // 64c + 4k.., high nibbles values 64c + 32 + 4k.. .
 
-template <class X, int Tokens>
-void gemv_q4_k_group(const uint8_t* group, int64_t n_blocks, const QuantizedActivations& x, int64_t first_token, float* y,
-                     int64_t y_stride) {
+template <class X, int Tokens, int Groups>
+void gemv_q4_k_groups(const uint8_t* first_group, int64_t group_step, int64_t n_blocks, const QuantizedActivations& x,
+                      int64_t first_token, float* y, int64_t y_group_step, int64_t y_stride) {
   constexpr int64_t kBlockBytes = kInterleaveRows * sizeof(BlockQ4_K);
   const int64_t n_in = x.n_in;
   const __m256i low4 = _mm256_set1_epi8(0x0F), low6 = _mm256_set1_epi8(0x3F), bits45 = _mm256_set1_epi8(0x30);
-  __m256 acc[Tokens];
-  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
+  __m256 acc[Groups][Tokens];
+  for (int g = 0; g < Groups; ++g) {
+    for (int t = 0; t < Tokens; ++t) acc[g][t] = _mm256_setzero_ps();
+  }
   for (int64_t b = 0; b < n_blocks; ++b) {
-    const uint8_t* block = group + b * kBlockBytes;
-    // The six-bit scales and mins of the 8 sub-blocks (k4_scales_mins, 8 rows at once): [sub-block][row].
-    const __m256i v0 = load_bytes<X>(block + 32), v1 = load_bytes<X>(block + 64), v2 = load_bytes<X>(block + 96);
-    const __m256i scales[2] = {_mm256_and_si256(v0, low6),
-                               _mm256_or_si256(_mm256_and_si256(v2, low4), _mm256_and_si256(_mm256_srli_epi16(v0, 2), bits45))};
-    const __m256i mins[2] = {_mm256_and_si256(v1, low6),
-                             _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v2, 4), low4), _mm256_and_si256(_mm256_srli_epi16(v1, 2), bits45))};
-    // Σ_j min_j·(bsum_2j + bsum_2j+1), two sub-blocks per madd: lanes 2r, 2r+1 = mins of sub-blocks 2p, 2p+1.
-    __m256i min_sums[Tokens];
     __m256i bsum_pairs[Tokens];
     for (int t = 0; t < Tokens; ++t) {
-      min_sums[t] = _mm256_setzero_si256();
       const __m256i bsums = load_bytes<X>(x.bsums + ((first_token + t) * n_blocks + b) * 16);
       bsum_pairs[t] = _mm256_hadd_epi16(bsums, bsums);  // per half: the 4 sums of 32 values, twice
     }
-    for (int p = 0; p < 4; ++p) {
-      const int q = 2 * (p % 2);
-      const __m256i by_half = _mm256_permutevar8x32_epi32(mins[p / 2], _mm256_setr_epi32(2 * q, 2 * q + 2, 0, 0, 2 * q + 1, 2 * q + 3, 0, 0));
-      const __m128i pair = _mm_setr_epi8(0, -128, 4, -128, 1, -128, 5, -128, 2, -128, 6, -128, 3, -128, 7, -128);
-      const __m256i min_pairs = _mm256_shuffle_epi8(by_half, _mm256_set_m128i(pair, pair));
-      const int word = p < 2 ? p : p + 2;  // the two sums of sub-blocks 2p, 2p+1 in bsum_pairs
-      for (int t = 0; t < Tokens; ++t) {
-        const __m256i sums = _mm256_permutevar8x32_epi32(bsum_pairs[t], _mm256_set1_epi32(word));
-        min_sums[t] = _mm256_add_epi32(min_sums[t], _mm256_madd_epi16(min_pairs, sums));
-      }
-    }
-    __m256i sums[Tokens];
-    for (int t = 0; t < Tokens; ++t) sums[t] = _mm256_setzero_si256();
-    for (int c = 0; c < 4; ++c) {
-      __m256i low_sums[Tokens], high_sums[Tokens];
-      for (int t = 0; t < Tokens; ++t) low_sums[t] = high_sums[t] = _mm256_setzero_si256();
-#pragma GCC unroll 8
-      for (int k = 0; k < 8; ++k) {
-        // One line of the block four ahead per step: requesting all 18 lines at the start of each block, two
-        // blocks ahead, ran 11% slower from DRAM (Zen 3, alternating runs, 25.6 against 28.7 GB/s). Into L2
-        // (T1), not L1: on an AVX-512 Xeon the T0 requests held one core to 11 GB/s against 13.6 and E2B
-        // Q4_K_M decode to 12.4-13.0 t/s against 14.3-14.8 (alternating runs).
-        if (64 * (8 * c + k) < kBlockBytes) _mm_prefetch(reinterpret_cast<const char*>(block + 4 * kBlockBytes + 64 * (8 * c + k)), _MM_HINT_T1);
-        const __m256i packed = load_bytes<X>(block + 128 + 32 * (8 * c + k));
-        const __m256i low = _mm256_and_si256(packed, low4);
-        const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
+    const uint8_t* block[Groups];
+    __m256i scales[Groups][2];
+    __m256i min_sums[Groups][Tokens];
+    for (int g = 0; g < Groups; ++g) {
+      block[g] = first_group + g * group_step + b * kBlockBytes;
+      // The six-bit scales and mins of the 8 sub-blocks (k4_scales_mins, 8 rows at once): [sub-block][row].
+      const __m256i v0 = load_bytes<X>(block[g] + 32), v1 = load_bytes<X>(block[g] + 64), v2 = load_bytes<X>(block[g] + 96);
+      scales[g][0] = _mm256_and_si256(v0, low6);
+      scales[g][1] = _mm256_or_si256(_mm256_and_si256(v2, low4), _mm256_and_si256(_mm256_srli_epi16(v0, 2), bits45));
+      const __m256i mins[2] = {_mm256_and_si256(v1, low6),
+                               _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v2, 4), low4), _mm256_and_si256(_mm256_srli_epi16(v1, 2), bits45))};
+      // Σ_j min_j·(bsum_2j + bsum_2j+1), two sub-blocks per madd: lanes 2r, 2r+1 = mins of sub-blocks 2p, 2p+1.
+      for (int t = 0; t < Tokens; ++t) min_sums[g][t] = _mm256_setzero_si256();
+      for (int p = 0; p < 4; ++p) {
+        const int q = 2 * (p % 2);
+        const __m256i by_half = _mm256_permutevar8x32_epi32(mins[p / 2], _mm256_setr_epi32(2 * q, 2 * q + 2, 0, 0, 2 * q + 1, 2 * q + 3, 0, 0));
+        const __m128i pair = _mm_setr_epi8(0, -128, 4, -128, 1, -128, 5, -128, 2, -128, 6, -128, 3, -128, 7, -128);
+        const __m256i min_pairs = _mm256_shuffle_epi8(by_half, _mm256_set_m128i(pair, pair));
+        const int word = p < 2 ? p : p + 2;  // the two sums of sub-blocks 2p, 2p+1 in bsum_pairs
         for (int t = 0; t < Tokens; ++t) {
-          const int8_t* xq = x.q + (first_token + t) * n_in + kQK_K * b + 64 * c + 4 * k;
-          low_sums[t] = _mm256_add_epi16(low_sums[t], _mm256_maddubs_epi16(low, broadcast_4_bytes<X>(xq)));
-          high_sums[t] = _mm256_add_epi16(high_sums[t], _mm256_maddubs_epi16(high, broadcast_4_bytes<X>(xq + 32)));
+          const __m256i sums = _mm256_permutevar8x32_epi32(bsum_pairs[t], _mm256_set1_epi32(word));
+          min_sums[g][t] = _mm256_add_epi32(min_sums[g][t], _mm256_madd_epi16(min_pairs, sums));
         }
       }
-      const __m256i low_scales = row_bytes_as_pairs<X>(scales[c / 2], 2 * c % 4);
-      const __m256i high_scales = row_bytes_as_pairs<X>(scales[c / 2], (2 * c + 1) % 4);
-      for (int t = 0; t < Tokens; ++t) {
-        sums[t] = _mm256_add_epi32(sums[t], _mm256_add_epi32(_mm256_madd_epi16(low_sums[t], low_scales), _mm256_madd_epi16(high_sums[t], high_scales)));
+    }
+    __m256i sums[Groups][Tokens];
+    for (int g = 0; g < Groups; ++g) {
+      for (int t = 0; t < Tokens; ++t) sums[g][t] = _mm256_setzero_si256();
+    }
+    for (int c = 0; c < 4; ++c) {
+      __m256i low_sums[Groups][Tokens], high_sums[Groups][Tokens];
+      for (int g = 0; g < Groups; ++g) {
+        for (int t = 0; t < Tokens; ++t) low_sums[g][t] = high_sums[g][t] = _mm256_setzero_si256();
+      }
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; ++k) {
+        for (int g = 0; g < Groups; ++g) {
+          // One line of the block four ahead per step: requesting all 18 lines at the start of each block,
+          // two blocks ahead, ran 11% slower from DRAM (Zen 3, alternating runs, 25.6 against 28.7 GB/s).
+          // Into L2 (T1), not L1: on an AVX-512 Xeon the T0 requests held one core to 11 GB/s against 13.6
+          // and E2B Q4_K_M decode to 12.4-13.0 t/s against 14.3-14.8 (alternating runs).
+          if (64 * (8 * c + k) < kBlockBytes) _mm_prefetch(reinterpret_cast<const char*>(block[g] + 4 * kBlockBytes + 64 * (8 * c + k)), _MM_HINT_T1);
+          const __m256i packed = load_bytes<X>(block[g] + 128 + 32 * (8 * c + k));
+          const __m256i low = _mm256_and_si256(packed, low4);
+          const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
+          for (int t = 0; t < Tokens; ++t) {
+            const int8_t* xq = x.q + (first_token + t) * n_in + kQK_K * b + 64 * c + 4 * k;
+            low_sums[g][t] = _mm256_add_epi16(low_sums[g][t], _mm256_maddubs_epi16(low, broadcast_4_bytes<X>(xq)));
+            high_sums[g][t] = _mm256_add_epi16(high_sums[g][t], _mm256_maddubs_epi16(high, broadcast_4_bytes<X>(xq + 32)));
+          }
+        }
+      }
+      for (int g = 0; g < Groups; ++g) {
+        const __m256i low_scales = row_bytes_as_pairs<X>(scales[g][c / 2], 2 * c % 4);
+        const __m256i high_scales = row_bytes_as_pairs<X>(scales[g][c / 2], (2 * c + 1) % 4);
+        for (int t = 0; t < Tokens; ++t) {
+          sums[g][t] = _mm256_add_epi32(sums[g][t], _mm256_add_epi32(_mm256_madd_epi16(low_sums[g][t], low_scales),
+                                                                     _mm256_madd_epi16(high_sums[g][t], high_scales)));
+        }
       }
     }
-    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block)));
-    const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16)));
-    for (int t = 0; t < Tokens; ++t) {
-      const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
-      acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(sums[t]), acc[t]);
-      acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, dx), _mm256_cvtepi32_ps(min_sums[t]), acc[t]);
+    for (int g = 0; g < Groups; ++g) {
+      const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block[g])));
+      const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block[g] + 16)));
+      for (int t = 0; t < Tokens; ++t) {
+        const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
+        acc[g][t] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(sums[g][t]), acc[g][t]);
+        acc[g][t] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, dx), _mm256_cvtepi32_ps(min_sums[g][t]), acc[g][t]);
+      }
     }
   }
-  for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+  for (int g = 0; g < Groups; ++g) {
+    for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + g * y_group_step + t * y_stride, acc[g][t]);
+  }
 }
 
 // ---------------------------------------------------------------- dispatch
 
-template <class X, int Tokens>
-struct Q4_0Group {
+// A format's kernel over Groups groups read side by side (group_step bytes apart, outputs y_group_step floats
+// apart), and kStreams, the groups each call reads for one token.
+template <class X, int Tokens, int Groups>
+struct Q4_0Groups {
   static constexpr int64_t kBlockValues = 32;
-  static void run(const uint8_t* g, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
-    gemv_q4_0_group<X, Tokens>(g, n, x, t0, y, ys);
+  static constexpr int kStreams = 1;
+  static void run(const uint8_t* first, int64_t, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t,
+                  int64_t ys) {
+    static_assert(Groups == 1, "Q4_0 reads one group at a time");
+    gemv_q4_0_group<X, Tokens>(first, n, x, t0, y, ys);
   }
 };
 
-template <class X, int Tokens>
-struct Q4_KGroup {
+template <class X, int Tokens, int Groups>
+struct Q4_KGroups {
   static constexpr int64_t kBlockValues = kQK_K;
-  static void run(const uint8_t* g, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
-    gemv_q4_k_group<X, Tokens>(g, n, x, t0, y, ys);
+  // Two far-apart groups per call (AVX-512 Xeon, alternating runs): one core read 16.6 GB/s against 13.0,
+  // two cores 30.1-31.4 against 25.4-26.5 on 1×16384×4096, and E2B Q4_K_M decode ran 17.1-17.7 t/s against
+  // 14.4-15.5. The AVX2 table, whose 16 registers spill some of the second group's state, gained as much on
+  // that machine; Zen 3 is not measured.
+  static constexpr int kStreams = 2;
+  static void run(const uint8_t* first, int64_t group_step, int64_t n, const QuantizedActivations& x, int64_t t0, float* y,
+                  int64_t y_group_step, int64_t ys) {
+    gemv_q4_k_groups<X, Tokens, Groups>(first, group_step, n, x, t0, y, y_group_step, ys);
   }
 };
 
-template <template <class, int> class Group, class X, int Tokens>
+// All groups: for one token, Group::kStreams far-apart groups at once (group i of each of kStreams equal
+// parts), then the groups left over one by one; for several tokens, one group at a time.
+template <template <class, int, int> class Group, class X, int Tokens>
 void gemv_groups(const uint8_t* groups, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
                  float* y, int64_t y_stride) {
-  const int64_t n_blocks = x.n_in / Group<X, Tokens>::kBlockValues;
-  for (int64_t r = 0; r < n_rows; r += kInterleaveRows) {
-    Group<X, Tokens>::run(groups + r * row_bytes, n_blocks, x, first_token, y + r, y_stride);
+  constexpr int kStreams = Tokens == 1 ? Group<X, 1, 1>::kStreams : 1;
+  const int64_t n_blocks = x.n_in / Group<X, Tokens, 1>::kBlockValues;
+  const int64_t group_bytes = kInterleaveRows * row_bytes;
+  const int64_t n_groups = n_rows / kInterleaveRows;
+  const int64_t part = n_groups / kStreams;
+  for (int64_t i = 0; i < part; ++i) {
+    Group<X, Tokens, kStreams>::run(groups + i * group_bytes, part * group_bytes, n_blocks, x, first_token,
+                                    y + i * kInterleaveRows, part * kInterleaveRows, y_stride);
+  }
+  for (int64_t i = kStreams * part; i < n_groups; ++i) {
+    Group<X, Tokens, 1>::run(groups + i * group_bytes, 0, n_blocks, x, first_token, y + i * kInterleaveRows, 0, y_stride);
   }
 }
 
 // QuantGemvFn on interleaved groups.
-template <template <class, int> class Group, class X>
+template <template <class, int, int> class Group, class X>
 void gemv_interleaved(const void* rows, int64_t row_bytes, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
                       int64_t n_tokens, float* y, int64_t y_stride) {
   static_assert(kGemvMaxTokens == 4, "the switch below lists every token count");
@@ -199,8 +239,8 @@ void gemv_interleaved(const void* rows, int64_t row_bytes, int64_t n_rows, const
 
 template <class X>
 void install_interleaved_gemv_tables(Kernels& table) {
-  table.quant_linear[quant_index(WeightFormat::q4_0)].gemv_interleaved = gemv_interleaved<Q4_0Group, X>;
-  table.quant_linear[quant_index(WeightFormat::q4_k)].gemv_interleaved = gemv_interleaved<Q4_KGroup, X>;
+  table.quant_linear[quant_index(WeightFormat::q4_0)].gemv_interleaved = gemv_interleaved<Q4_0Groups, X>;
+  table.quant_linear[quant_index(WeightFormat::q4_k)].gemv_interleaved = gemv_interleaved<Q4_KGroups, X>;
 }
 
 }  // namespace hearth::cpu::simd_x86
