@@ -193,8 +193,8 @@ struct Q4_0Groups {
 template <class X, int Tokens, int Groups>
 struct Q4_KGroups {
   static constexpr int64_t kBlockValues = kQK_K;
-  // Two far-apart groups per call (AVX-512 Xeon, alternating runs): one core read 16.6 GB/s against 13.0,
-  // two cores 30.1-31.4 against 25.4-26.5 on 1×16384×4096, and E2B Q4_K_M decode ran 17.1-17.7 t/s against
+  // Two far-apart groups per call (AVX-512 Xeon, alternating runs): one core read 16.1 GB/s against 12.8,
+  // two cores 30.1-31.4 against 25.9-26.5 on 1×16384×4096, and E2B Q4_K_M decode ran 17.1-17.7 t/s against
   // 14.4-15.5. The AVX2 table, whose 16 registers spill some of the second group's state, gained as much on
   // that machine; Zen 3 is not measured.
   static constexpr int kStreams = 2;
