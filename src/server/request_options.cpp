@@ -1,6 +1,7 @@
 #include "server/request_options.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <regex>
 
 #include "models/gemma4/vision_preprocess.h"
@@ -78,18 +79,29 @@ engine::SamplingOptions overlay(const engine::SamplingOptions& base, const engin
   return out;
 }
 
-Result<KeepAlive> parse_keep_alive(const nlohmann::json& value) {
+namespace {
+
+// Past a century the model stays loaded for good; capping here also keeps the seconds within int64.
+constexpr double kForeverSeconds = 100.0 * 365 * 24 * 3600;
+
+KeepAlive keep_for(double seconds) {
   KeepAlive keep;
-  if (value.is_null()) return keep;
+  if (seconds >= kForeverSeconds) {
+    keep.forever = true;
+  } else {
+    keep.duration = std::chrono::seconds(static_cast<int64_t>(seconds));
+  }
+  return keep;
+}
+
+}  // namespace
+
+Result<KeepAlive> parse_keep_alive(const nlohmann::json& value) {
+  if (value.is_null()) return KeepAlive{};
   if (value.is_number()) {
     const double seconds = value.get<double>();
     if (!std::isfinite(seconds)) return make_error("keep_alive must be finite");
-    if (seconds < 0) {
-      keep.forever = true;
-    } else {
-      keep.duration = std::chrono::seconds(static_cast<int64_t>(seconds));
-    }
-    return keep;
+    return seconds < 0 ? KeepAlive{std::nullopt, true} : keep_for(seconds);
   }
   if (!value.is_string()) return make_error("keep_alive must be a duration string or a number of seconds");
   const std::string text = value.get<std::string>();
@@ -97,20 +109,17 @@ Result<KeepAlive> parse_keep_alive(const nlohmann::json& value) {
   static const std::regex duration(R"(^(-?)((?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+|0)$)");
   std::smatch match;
   if (!std::regex_match(text, match, duration)) return make_error("keep_alive: invalid duration '", text, "'");
-  if (match[1].length() > 0) {
-    keep.forever = true;
-    return keep;
-  }
+  if (match[1].length() > 0) return KeepAlive{std::nullopt, true};
   static const std::regex part(R"((\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns))");
   double seconds = 0.0;
   const std::string body = match[2].str();
   for (auto it = std::sregex_iterator(body.begin(), body.end(), part); it != std::sregex_iterator(); ++it) {
-    const double number = std::stod((*it)[1].str());
+    // strtod, not stod: a number too long for a double becomes infinity (forever) instead of throwing.
+    const double number = std::strtod((*it)[1].str().c_str(), nullptr);
     const std::string unit = (*it)[2].str();
     seconds += unit == "h" ? number * 3600 : unit == "m" ? number * 60 : unit == "s" ? number : unit == "ms" ? number / 1e3 : number / 1e6;
   }
-  keep.duration = std::chrono::seconds(static_cast<int64_t>(seconds));
-  return keep;
+  return keep_for(seconds);
 }
 
 Result<std::optional<bool>> parse_think(const nlohmann::json& request) {
