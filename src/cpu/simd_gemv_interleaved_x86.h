@@ -40,42 +40,54 @@ __m256i row_bytes_as_pairs(__m256i bytes, int q) {
 // holds qs[4k..+3]: low nibbles are values 4k.., high nibbles values 16 + 4k.. . Values 0..15 stand for
 // −8..7: the offset is subtracted as 8·Σx, the same for every row.
 
-template <class X, int Tokens>
-void gemv_q4_0_group(const uint8_t* group, int64_t n_blocks, const QuantizedActivations& x, int64_t first_token, float* y,
-                     int64_t y_stride) {
+template <class X, int Tokens, int Groups>
+void gemv_q4_0_groups(const uint8_t* first_group, int64_t group_step, int64_t n_blocks, const QuantizedActivations& x,
+                      int64_t first_token, float* y, int64_t y_group_step, int64_t y_stride) {
   constexpr int64_t kBlockBytes = kInterleaveRows * sizeof(BlockQ4_0);
   const int64_t n_in = x.n_in;
   const __m256i low4 = _mm256_set1_epi8(0x0F), one_bytes = _mm256_set1_epi8(1), one_words = _mm256_set1_epi16(1);
-  __m256 acc[Tokens];
-  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
+  __m256 acc[Groups][Tokens];
+  for (int g = 0; g < Groups; ++g) {
+    for (int t = 0; t < Tokens; ++t) acc[g][t] = _mm256_setzero_ps();
+  }
   for (int64_t b = 0; b < n_blocks; ++b) {
-    const uint8_t* block = group + b * kBlockBytes;
-    prefetch_group_block<X, kBlockBytes, 14 * kBlockBytes>(block);
-    __m256i partial[Tokens];
-    for (int t = 0; t < Tokens; ++t) partial[t] = _mm256_setzero_si256();
+    const uint8_t* block[Groups];
+    __m256i partial[Groups][Tokens];
+    for (int g = 0; g < Groups; ++g) {
+      block[g] = first_group + g * group_step + b * kBlockBytes;
+      prefetch_group_block<X, kBlockBytes, 14 * kBlockBytes>(block[g]);
+      for (int t = 0; t < Tokens; ++t) partial[g][t] = _mm256_setzero_si256();
+    }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; ++k) {
-      const __m256i packed = load_bytes<X>(block + 16 + 32 * k);
-      const __m256i low = _mm256_and_si256(packed, low4);
-      const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
-      for (int t = 0; t < Tokens; ++t) {
-        const int8_t* xq = x.q + (first_token + t) * n_in + 32 * b + 4 * k;
-        partial[t] = _mm256_add_epi16(partial[t], _mm256_maddubs_epi16(low, broadcast_4_bytes<X>(xq)));
-        partial[t] = _mm256_add_epi16(partial[t], _mm256_maddubs_epi16(high, broadcast_4_bytes<X>(xq + 16)));
+      for (int g = 0; g < Groups; ++g) {
+        const __m256i packed = load_bytes<X>(block[g] + 16 + 32 * k);
+        const __m256i low = _mm256_and_si256(packed, low4);
+        const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
+        for (int t = 0; t < Tokens; ++t) {
+          const int8_t* xq = x.q + (first_token + t) * n_in + 32 * b + 4 * k;
+          partial[g][t] = _mm256_add_epi16(partial[g][t], _mm256_maddubs_epi16(low, broadcast_4_bytes<X>(xq)));
+          partial[g][t] = _mm256_add_epi16(partial[g][t], _mm256_maddubs_epi16(high, broadcast_4_bytes<X>(xq + 16)));
+        }
       }
     }
-    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block)));
     for (int t = 0; t < Tokens; ++t) {
-      // Σx of the block's 32 activations in every lane.
+      // Σx of the block's 32 activations in every lane, shared by the groups.
       __m256i x_sum = _mm256_madd_epi16(_mm256_maddubs_epi16(one_bytes, load_bytes<X>(x.q + (first_token + t) * n_in + 32 * b)), one_words);
       x_sum = _mm256_add_epi32(x_sum, _mm256_permute2x128_si256(x_sum, x_sum, 1));
       x_sum = _mm256_add_epi32(x_sum, _mm256_shuffle_epi32(x_sum, 0x4E));
       x_sum = _mm256_add_epi32(x_sum, _mm256_shuffle_epi32(x_sum, 0xB1));
-      const __m256i sums = _mm256_sub_epi32(_mm256_madd_epi16(partial[t], one_words), _mm256_slli_epi32(x_sum, 3));
-      acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b])), _mm256_cvtepi32_ps(sums), acc[t]);
+      const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
+      for (int g = 0; g < Groups; ++g) {
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block[g])));
+        const __m256i sums = _mm256_sub_epi32(_mm256_madd_epi16(partial[g][t], one_words), _mm256_slli_epi32(x_sum, 3));
+        acc[g][t] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(sums), acc[g][t]);
+      }
     }
   }
-  for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+  for (int g = 0; g < Groups; ++g) {
+    for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + g * y_group_step + t * y_stride, acc[g][t]);
+  }
 }
 
 // ---------------------------------------------------------------- Q4_K
@@ -182,11 +194,12 @@ void gemv_q4_k_groups(const uint8_t* first_group, int64_t group_step, int64_t n_
 template <class X, int Tokens, int Groups>
 struct Q4_0Groups {
   static constexpr int64_t kBlockValues = 32;
-  static constexpr int kStreams = 1;
-  static void run(const uint8_t* first, int64_t, int64_t n, const QuantizedActivations& x, int64_t t0, float* y, int64_t,
-                  int64_t ys) {
-    static_assert(Groups == 1, "Q4_0 reads one group at a time");
-    gemv_q4_0_group<X, Tokens>(first, n, x, t0, y, ys);
+  // Two far-apart groups per call (AVX-512 Xeon, two alternating runs): 1×16384×4096 read 34.0-34.3 GB/s
+  // against 27.9-29.1, 1×4096² 31.7-31.8 against 25.2-27.8; the AVX2 table 31.9 against 27.6.
+  static constexpr int kStreams = 2;
+  static void run(const uint8_t* first, int64_t group_step, int64_t n, const QuantizedActivations& x, int64_t t0, float* y,
+                  int64_t y_group_step, int64_t ys) {
+    gemv_q4_0_groups<X, Tokens, Groups>(first, group_step, n, x, t0, y, y_group_step, ys);
   }
 };
 
