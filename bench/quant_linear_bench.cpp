@@ -70,8 +70,7 @@ void bench_decode(const cpu::OpContext& ctx, const BenchOptions& options, cpu::W
   const std::vector<uint8_t> weights = make_weights(format, n_out, n_in);
   const auto bytes = static_cast<double>(weights.size());
   const size_t n_copies = dram_copies(bytes);
-  const size_t padded_bytes = (weights.size() + cpu::HugePageArena::kAlignment - 1) / cpu::HugePageArena::kAlignment * cpu::HugePageArena::kAlignment;
-  cpu::HugePageArena arena(n_copies * padded_bytes);
+  cpu::HugePageArena arena(n_copies * cpu::HugePageArena::footprint(weights.size()));
   if (!arena.ok()) std::abort();
   std::vector<cpu::WeightMatrix> matrices;
   for (size_t c = 0; c < n_copies; ++c) {

@@ -20,15 +20,22 @@ struct Timing {
   double median;  // seconds: what a run typically took
 };
 
+inline double seconds_of(const std::function<void()>& run) {
+  const auto start = std::chrono::steady_clock::now();
+  run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The least and the median of `values`.
+inline Timing best_and_median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return {values.front(), values[values.size() / 2]};
+}
+
 inline Timing time_runs(int repeats, const std::function<void()>& run) {
   std::vector<double> seconds;
-  for (int r = 0; r < std::max(1, repeats); ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    run();
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(seconds.begin(), seconds.end());
-  return {seconds.front(), seconds[seconds.size() / 2]};
+  for (int r = 0; r < std::max(1, repeats); ++r) seconds.push_back(seconds_of(run));
+  return best_and_median(seconds);
 }
 
 struct BandwidthTiming {
@@ -43,14 +50,10 @@ inline BandwidthTiming time_bandwidth_runs(int repeats, double bytes, cpu::ReadP
                                            const std::function<void()>& run) {
   std::vector<double> seconds, fractions;
   for (int r = 0; r < std::max(1, repeats); ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    run();
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    seconds.push_back(seconds_of(run));
     fractions.push_back(bytes / seconds.back() / probe.read_next_slice(probe_streams));
   }
-  std::sort(seconds.begin(), seconds.end());
-  std::sort(fractions.begin(), fractions.end());
-  return {{seconds.front(), seconds[seconds.size() / 2]}, fractions[fractions.size() / 2]};
+  return {best_and_median(seconds), best_and_median(fractions).median};
 }
 
 // One decode case: best and median time, the best rate against the probe's best bandwidth, and the median of

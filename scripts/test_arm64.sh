@@ -5,8 +5,5 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${ARM64_BUILD_DIR:-$root/build-arm64}
-export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true
-cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEARTH_COMPUTE_ONLY=ON \
-  -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-linux-gnu.cmake" >/dev/null
-ninja -C "$build_dir"
+BUILD_DIR=$build_dir "$root/scripts/build.sh" -DHEARTH_COMPUTE_ONLY=ON -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-linux-gnu.cmake"
 ctest --test-dir "$build_dir" --output-on-failure -j2 --timeout 600

@@ -24,6 +24,8 @@ class HugePageArena {
   uint8_t* allocate(size_t bytes);
 
   static constexpr size_t kAlignment = 64;
+  // The capacity an allocation of `bytes` takes up, so that a run of them can be sized in advance.
+  static constexpr size_t footprint(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 
  private:
   void unmap();

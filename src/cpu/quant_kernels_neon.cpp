@@ -4,9 +4,9 @@
 // quantizers stay the reference's.
 #include <arm_neon.h>
 
-#include "cpu/gemv_through_panel.h"
 #include "cpu/kernels_install.h"
 #include "cpu/quant_unpack.h"
+#include "cpu/row_panel_kernels.h"
 #include "tensor/types.h"
 
 namespace hearth::cpu {
@@ -93,29 +93,10 @@ void dot_super_blocks(const WeightPanel& panel, int64_t n_rows, const QuantizedA
   }
 }
 
-template <UnpackWeightsFn kUnpack, PanelDotFn kDot>
-constexpr QuantLinearKernels entry() {
-  return {kUnpack, kDot, gemv_through_panel<kUnpack, kDot>};
-}
-
 }  // namespace
 
 void install_neon_quant_kernels(Kernels& table) {
-  using namespace row_panels;
-  const auto set = [&table](WeightFormat format, QuantLinearKernels kernels) { table.quant_linear[quant_index(format)] = kernels; };
-  set(WeightFormat::q4_0, entry<unpack_q4_0, dot_blocks32<false>>());
-  set(WeightFormat::q4_1, entry<unpack_q4_1, dot_blocks32<true>>());
-  set(WeightFormat::q5_0, entry<unpack_q5_0, dot_blocks32<false>>());
-  set(WeightFormat::q5_1, entry<unpack_q5_1, dot_blocks32<true>>());
-  set(WeightFormat::q8_0, entry<unpack_q8_0, dot_blocks32<false>>());
-  set(WeightFormat::q2_k, entry<unpack_q2_k, dot_super_blocks>());
-  set(WeightFormat::q3_k, entry<unpack_q3_k, dot_super_blocks>());
-  set(WeightFormat::q4_k, entry<unpack_q4_k, dot_super_blocks>());
-  set(WeightFormat::q5_k, entry<unpack_q5_k, dot_super_blocks>());
-  set(WeightFormat::q6_k, entry<unpack_q6_k, dot_super_blocks>());
-  set(WeightFormat::iq4_nl, entry<unpack_iq4_nl, dot_blocks32<false>>());
-  set(WeightFormat::iq4_xs, entry<unpack_iq4_xs, dot_super_blocks>());
-  set(WeightFormat::mxfp4, entry<unpack_mxfp4, dot_blocks32<false>>());
+  install_row_panel_kernels<dot_blocks32<false>, dot_blocks32<true>, dot_super_blocks>(table);
 }
 
 }  // namespace hearth::cpu

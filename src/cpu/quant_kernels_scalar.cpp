@@ -7,9 +7,9 @@
 #include <cstring>
 #include <vector>
 
-#include "cpu/gemv_through_panel.h"
 #include "cpu/kernels_install.h"
 #include "cpu/quant_unpack.h"
+#include "cpu/row_panel_kernels.h"
 #include "tensor/fp16.h"
 #include "tensor/quantizers.h"
 #include "tensor/quants.h"
@@ -124,32 +124,13 @@ void dot_super_blocks(const WeightPanel& panel, int64_t n_rows, const QuantizedA
   }
 }
 
-template <UnpackWeightsFn kUnpack, PanelDotFn kDot>
-constexpr QuantLinearKernels entry() {
-  return {kUnpack, kDot, gemv_through_panel<kUnpack, kDot>};
-}
-
 }  // namespace
 
 void install_scalar_quant_kernels(Kernels& table) {
-  using namespace row_panels;
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_0)] = quantize_q8_0;
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_1)] = quantize_q8_1;
   table.quantize_activations[static_cast<size_t>(ActivationFormat::q8_k)] = quantize_q8_k;
-  const auto set = [&table](WeightFormat format, QuantLinearKernels kernels) { table.quant_linear[quant_index(format)] = kernels; };
-  set(WeightFormat::q4_0, entry<unpack_q4_0, dot_blocks32<false>>());
-  set(WeightFormat::q4_1, entry<unpack_q4_1, dot_blocks32<true>>());
-  set(WeightFormat::q5_0, entry<unpack_q5_0, dot_blocks32<false>>());
-  set(WeightFormat::q5_1, entry<unpack_q5_1, dot_blocks32<true>>());
-  set(WeightFormat::q8_0, entry<unpack_q8_0, dot_blocks32<false>>());
-  set(WeightFormat::q2_k, entry<unpack_q2_k, dot_super_blocks>());
-  set(WeightFormat::q3_k, entry<unpack_q3_k, dot_super_blocks>());
-  set(WeightFormat::q4_k, entry<unpack_q4_k, dot_super_blocks>());
-  set(WeightFormat::q5_k, entry<unpack_q5_k, dot_super_blocks>());
-  set(WeightFormat::q6_k, entry<unpack_q6_k, dot_super_blocks>());
-  set(WeightFormat::iq4_nl, entry<unpack_iq4_nl, dot_blocks32<false>>());
-  set(WeightFormat::iq4_xs, entry<unpack_iq4_xs, dot_super_blocks>());
-  set(WeightFormat::mxfp4, entry<unpack_mxfp4, dot_blocks32<false>>());
+  install_row_panel_kernels<dot_blocks32<false>, dot_blocks32<true>, dot_super_blocks>(table);
 }
 
 }  // namespace hearth::cpu

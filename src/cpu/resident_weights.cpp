@@ -44,7 +44,7 @@ ResidentWeights ResidentWeights::place(const OpContext& ctx, std::span<WeightMat
   size_t total = 0;
   for (const WeightMatrix* m : matrices) {
     if (!m->data || m->layout != WeightLayout::rows || !seen.insert(m->data).second) continue;
-    total += (matrix_bytes(*m) + HugePageArena::kAlignment - 1) / HugePageArena::kAlignment * HugePageArena::kAlignment;
+    total += HugePageArena::footprint(matrix_bytes(*m));
   }
   placed.arena_ = HugePageArena(total);
   if (!placed.arena_.ok()) return placed;
