@@ -129,7 +129,8 @@ class QuantGemvKernels : public ::testing::TestWithParam<Isa> {
     // The panel kernels of the same table form the same integer sums and differ only in the order of the
     // float additions.
     const QuantizedActivations from_token_1{quantized.view.q + s.n_in, quantized.view.d + s.n_in / activation_block_elements(activation),
-                                            quantized.view.s + s.n_in / 32, quantized.view.bsums + s.n_in / 16, s.n_in};
+                                            quantized.view.s + s.n_in / 32, quantized.view.sums + s.n_in / 32,
+                                            quantized.view.bsums + s.n_in / 16, s.n_in};
     std::vector<float> panel(s.n_tokens * s.n_out);
     testing::run_panel_kernels(table(), format, weights.data(), s.n_out, from_token_1, s.n_tokens, panel.data());
     EXPECT_LE(normalized_mse(got.data(), panel.data(), got.size()), kPanelPathBound);
@@ -186,6 +187,9 @@ TEST_P(ActivationQuantizers, MatchTheScalarQuantizersBitForBit) {
     EXPECT_EQ(0, std::memcmp(want.view.d, got.view.d, blocks * sizeof(float))) << static_cast<int>(format);
     if (format == ActivationFormat::q8_1) {
       EXPECT_EQ(0, std::memcmp(want.view.s, got.view.s, blocks * sizeof(float)));
+    }
+    if (format != ActivationFormat::q8_k) {
+      EXPECT_EQ(0, std::memcmp(want.view.sums, got.view.sums, blocks * sizeof(int32_t))) << static_cast<int>(format);
     }
     if (format == ActivationFormat::q8_k) {
       EXPECT_EQ(0, std::memcmp(want.view.bsums, got.view.bsums, n_tokens * n_in / 16 * sizeof(int16_t)));

@@ -65,6 +65,7 @@ struct QuantizedActivations {
   int8_t* q;       // [n_tokens, n_in]
   float* d;        // [n_tokens, n_in / block]: block scale (block = 32, or 256 for q8_k); the stored fp16 as f32
   float* s;        // q8_1: [n_tokens, n_in / 32]: the stored fp16(d·Σq) as f32
+  int32_t* sums;   // q8_0, q8_1: [n_tokens, n_in / 32]: Σq, for kernels that shift signed weights to unsigned
   int16_t* bsums;  // q8_k: [n_tokens, n_in / 16]: sums of 16 quants
   int64_t n_in;
 };

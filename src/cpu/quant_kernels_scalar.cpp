@@ -24,7 +24,7 @@ using row_panels::PanelRow;
 
 // Runs quantize_block(values, q, block) for every kBlockElements-value block of the n_tokens rows of x, which
 // land in rows first_token.. of `out`: q is where the block's quants go, block the index of its entries in
-// out.d / out.s (and of its 16 sums in out.bsums).
+// out.d / out.s / out.sums (and of its 16 sums in out.bsums).
 template <int kBlockElements, typename QuantizeBlock>
 void quantize_activation_blocks(const float* x, int64_t x_stride, int64_t n_tokens, const QuantizedActivations& out,
                                 int64_t first_token, QuantizeBlock quantize_block) {
@@ -37,6 +37,12 @@ void quantize_activation_blocks(const float* x, int64_t x_stride, int64_t n_toke
   }
 }
 
+int32_t sum_of_quants(const int8_t (&qs)[32]) {
+  int32_t sum = 0;
+  for (const int8_t q : qs) sum += q;
+  return sum;
+}
+
 void quantize_q8_0(const float* x, int64_t x_stride, int64_t n_tokens, const QuantizedActivations& out,
                    int64_t first_token) {
   quantize_activation_blocks<32>(x, x_stride, n_tokens, out, first_token, [&out](const float* values, int8_t* q, int64_t block) {
@@ -44,6 +50,7 @@ void quantize_q8_0(const float* x, int64_t x_stride, int64_t n_tokens, const Qua
     quantize_row_q8_0_activation(values, &quantized, 32);
     std::memcpy(q, quantized.qs, 32);
     out.d[block] = fp16_to_f32(quantized.d);
+    out.sums[block] = sum_of_quants(quantized.qs);
   });
 }
 
@@ -55,6 +62,7 @@ void quantize_q8_1(const float* x, int64_t x_stride, int64_t n_tokens, const Qua
     std::memcpy(q, quantized.qs, 32);
     out.d[block] = fp16_to_f32(quantized.d);
     out.s[block] = fp16_to_f32(quantized.s);
+    out.sums[block] = sum_of_quants(quantized.qs);
   });
 }
 

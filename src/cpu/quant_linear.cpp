@@ -31,14 +31,16 @@ constexpr int64_t kMinQuantizeValuesPerThread = 16 * 1024;
 struct ActivationBuffer {
   std::vector<int8_t> q;
   std::vector<float> d, s;
+  std::vector<int32_t> sums;
   std::vector<int16_t> bsums;
 
   QuantizedActivations view(ActivationFormat format, int64_t n_tokens, int64_t n_in) {
     q.resize(n_tokens * n_in);
     d.resize(n_tokens * n_in / activation_block_elements(format));
     if (format == ActivationFormat::q8_1) s.resize(n_tokens * n_in / 32);
+    if (format != ActivationFormat::q8_k) sums.resize(n_tokens * n_in / 32);
     if (format == ActivationFormat::q8_k) bsums.resize(n_tokens * n_in / 16);
-    return {q.data(), d.data(), s.data(), bsums.data(), n_in};
+    return {q.data(), d.data(), s.data(), sums.data(), bsums.data(), n_in};
   }
 };
 

@@ -91,6 +91,7 @@ void quantize_q8_32(const float* x, int64_t x_stride, int64_t n_tokens, const Qu
       const float d = amax / 127.f;
       const int sum = quantize_32<X>(values, amax != 0.0f ? 127.f / amax : 0.0f, out.q + row * n_in + 32 * b);
       out.d[row * n_blocks + b] = round_through_f16<X>(d);
+      out.sums[row * n_blocks + b] = sum;
       if constexpr (kWithSums) out.s[row * n_blocks + b] = round_through_f16<X>(static_cast<float>(sum) * d);
     }
   }
@@ -541,8 +542,37 @@ void blocks32_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActi
   for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
 }
 
+// Adds super-block b to acc[t], given sums[t], the int32 lanes of Σ scale·(w·x) over its 16 groups: the min
+// term, then one float multiply-add per token (two with a float min).
+template <class X, MinTerm kMin, int Tokens>
+void finish_super_block(const WeightPanel& panel, const QuantizedActivations& x, int64_t first_token, int64_t b,
+                        const __m256i (&sums)[Tokens], __m256 (&acc)[Tokens]) {
+  const int64_t n_blocks = panel.n_in / kQK_K;
+  __m256i min_terms[Tokens];
+  if constexpr (kMin != MinTerm::none) {
+    for (int t = 0; t < Tokens; ++t) min_terms[t] = _mm256_setzero_si256();
+    for (int pair = 0; pair < 8; ++pair) {
+      const __m256i mins = load_bytes<X>(panel.mins + (8 * b + pair) * 16);
+      for (int t = 0; t < Tokens; ++t) {
+        const int16_t* bsums = x.bsums + ((first_token + t) * n_blocks + b) * 16 + 2 * pair;
+        min_terms[t] = _mm256_add_epi32(min_terms[t], _mm256_madd_epi16(mins, broadcast_4_bytes<X>(reinterpret_cast<const int8_t*>(bsums))));
+      }
+    }
+  }
+  const __m256 dw = _mm256_loadu_ps(panel.d + 8 * b);
+  for (int t = 0; t < Tokens; ++t) {
+    const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
+    __m256i total = sums[t];
+    if constexpr (kMin == MinTerm::integer_offset) total = _mm256_sub_epi32(total, min_terms[t]);
+    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(dw, dx), acc[t]);
+    if constexpr (kMin == MinTerm::float_min) {
+      acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(min_terms[t]), _mm256_mul_ps(_mm256_loadu_ps(panel.m + 8 * b), dx), acc[t]);
+    }
+  }
+}
+
 // kPanelRows × Tokens outputs of a 256-value format: per super-block, int32 lanes of Σ scale·(w·x) over its 16
-// groups, then one float multiply-add per token (two with a float min).
+// groups, then finish_super_block.
 template <class X, bool kSigned, MinTerm kMin, int Tokens>
 void super_blocks_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
                        float* y, int64_t y_stride) {
@@ -569,27 +599,7 @@ void super_blocks_tile(const WeightPanel& panel, int64_t n_rows, const Quantized
         }
       }
     }
-    __m256i min_terms[Tokens];
-    if constexpr (kMin != MinTerm::none) {
-      for (int t = 0; t < Tokens; ++t) min_terms[t] = _mm256_setzero_si256();
-      for (int pair = 0; pair < 8; ++pair) {
-        const __m256i mins = load_bytes<X>(panel.mins + (8 * b + pair) * 16);
-        for (int t = 0; t < Tokens; ++t) {
-          const int16_t* bsums = x.bsums + ((first_token + t) * n_blocks + b) * 16 + 2 * pair;
-          min_terms[t] = _mm256_add_epi32(min_terms[t], _mm256_madd_epi16(mins, broadcast_4_bytes<X>(reinterpret_cast<const int8_t*>(bsums))));
-        }
-      }
-    }
-    const __m256 dw = _mm256_loadu_ps(panel.d + 8 * b);
-    for (int t = 0; t < Tokens; ++t) {
-      const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
-      __m256i total = sums[t];
-      if constexpr (kMin == MinTerm::integer_offset) total = _mm256_sub_epi32(total, min_terms[t]);
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(dw, dx), acc[t]);
-      if constexpr (kMin == MinTerm::float_min) {
-        acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(min_terms[t]), _mm256_mul_ps(_mm256_loadu_ps(panel.m + 8 * b), dx), acc[t]);
-      }
-    }
+    finish_super_block<X, kMin, Tokens>(panel, x, first_token, b, sums, acc);
   }
   for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
 }
@@ -627,6 +637,12 @@ struct SuperBlocks {
   };
 };
 
+template <class X>
+void set_panel_kernels(Kernels& table, WeightFormat format, UnpackWeightsFn unpack, PanelDotFn dot) {
+  table.quant_linear[static_cast<size_t>(format) - kFloatWeightFormatCount].unpack = unpack;
+  table.quant_linear[static_cast<size_t>(format) - kFloatWeightFormatCount].dot = dot;
+}
+
 // Fills the quantized linear entries of `table`.
 template <class X>
 void install_quant_tables(Kernels& table) {
@@ -641,8 +657,7 @@ void install_quant_tables(Kernels& table) {
   const PanelDotFn signed256 = panel_dot<SuperBlocks<X, true, MinTerm::none>::template Tile>;
 
   const auto set = [&table](WeightFormat format, UnpackWeightsFn unpack, PanelDotFn dot) {
-    table.quant_linear[static_cast<size_t>(format) - kFloatWeightFormatCount].unpack = unpack;
-    table.quant_linear[static_cast<size_t>(format) - kFloatWeightFormatCount].dot = dot;
+    set_panel_kernels<X>(table, format, unpack, dot);
   };
   set(WeightFormat::q4_0, unpack_q4_0<X>, signed32);
   set(WeightFormat::q4_1, unpack_q4_1<X>, unsigned32_min);

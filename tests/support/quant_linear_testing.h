@@ -69,10 +69,12 @@ inline Bytes random_weights(WeightFormat format, int64_t n_out, int64_t n_in, ui
 // Owns QuantizedActivations for n_tokens rows, each array one element past an aligned start.
 struct ActivationStorage {
   ActivationStorage(int64_t n_tokens, int64_t n_in)
-      : q(n_tokens * n_in + 64), d(n_tokens * n_in / 32 + 16), s(n_tokens * n_in / 32 + 16), bsums(n_tokens * n_in / 16 + 32),
-        view{q.data() + 1, d.data() + 1, s.data() + 1, bsums.data() + 1, n_in} {}
+      : q(n_tokens * n_in + 64), d(n_tokens * n_in / 32 + 16), s(n_tokens * n_in / 32 + 16), sums(n_tokens * n_in / 32 + 16),
+        bsums(n_tokens * n_in / 16 + 32),
+        view{q.data() + 1, d.data() + 1, s.data() + 1, sums.data() + 1, bsums.data() + 1, n_in} {}
   std::vector<int8_t> q;
   std::vector<float> d, s;
+  std::vector<int32_t> sums;
   std::vector<int16_t> bsums;
   QuantizedActivations view;
 };
