@@ -57,16 +57,30 @@ bool eventually(Condition done) {
   return false;
 }
 
-// A streaming /api/generate that runs until `stop` is set, then drops the connection.
+// A logit bias that keeps the model from ending its answer: a random-weight model's greedy continuation may
+// reach an end token at any point, and where depends on the kernels' rounding.
+json bias_against_end_tokens() {
+  auto file = gguf::GgufFile::open(model_path());
+  EXPECT_TRUE(file) << file.error();
+  auto tokenizer = tokenizer::tokenizer_from_gguf(**file);
+  EXPECT_TRUE(tokenizer) << tokenizer.error();
+  json bias = json::object();
+  for (const int32_t token : tokenizer->end_of_generation()) bias[std::to_string(token)] = -100;
+  return bias;
+}
+
+// A streaming completion that runs until `stop` is set (or the context is full), then drops the connection.
 class EndlessStream {
  public:
   EndlessStream(const ServerProcess& server, const std::string& prompt) {
-    thread_ = std::thread([this, &server, prompt] {
+    thread_ = std::thread([this, &server, prompt, bias = bias_against_end_tokens()] {
       httplib::Client client = server.client();
       httplib::Request req;
       req.method = "POST";
-      req.path = "/api/generate";
-      req.body = json{{"model", model_path()}, {"prompt", prompt}, {"options", {{"num_predict", 100000}, {"temperature", 0}}}}.dump();
+      req.path = "/v1/completions";
+      req.body = json{{"model", model_path()}, {"prompt", prompt}, {"stream", true}, {"max_tokens", 100000}, {"temperature", 0},
+                      {"logit_bias", bias}}
+                     .dump();
       req.set_header("Content-Type", "application/json");
       req.content_receiver = [this](const char*, size_t, uint64_t, uint64_t) {
         received_ = true;
