@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -23,7 +24,7 @@ using testing::ActivationStorage;
 using testing::format_name;
 using testing::normalized_mse;
 
-constexpr WeightFormat kInterleavedFormats[] = {WeightFormat::q4_0, WeightFormat::q4_k};
+constexpr WeightFormat kInterleavedFormats[] = {WeightFormat::q4_0, WeightFormat::q8_0, WeightFormat::q4_k};
 constexpr double kKernelBound = 1e-10;
 constexpr double kRowKernelBound = 1e-11;  // float summation order only
 constexpr double kOpBound = 1e-10;
@@ -47,7 +48,7 @@ std::vector<Isa> isas_with_interleaved_kernels() {
 
 TEST(InterleavedLayout, OnlyTheFormatsWithAnInterleavedKernel) {
   for (WeightFormat format : kInterleavedFormats) EXPECT_TRUE(has_interleaved_layout(format)) << format_name(format);
-  EXPECT_FALSE(has_interleaved_layout(WeightFormat::q8_0));
+  EXPECT_FALSE(has_interleaved_layout(WeightFormat::q5_0));
   EXPECT_FALSE(has_interleaved_layout(WeightFormat::q6_k));
   EXPECT_FALSE(has_interleaved_layout(WeightFormat::f16));
 }
@@ -101,7 +102,7 @@ TEST(InterleavedLayout, WorthItOnlyForWholeGroupsOfStoredRowsWithAKernel) {
 #endif
     EXPECT_EQ(has_interleaved_kernels(isa), worth_interleaving({WeightFormat::q4_k, nullptr, 64, 256}, table));
     EXPECT_FALSE(worth_interleaving({WeightFormat::q4_k, nullptr, 63, 256}, table));
-    EXPECT_FALSE(worth_interleaving({WeightFormat::q8_0, nullptr, 64, 256}, table));
+    EXPECT_FALSE(worth_interleaving({WeightFormat::q6_k, nullptr, 64, 256}, table));
     EXPECT_FALSE(worth_interleaving({WeightFormat::q4_k, nullptr, 64, 256, WeightLayout::interleaved}, table));
   }
 }
@@ -174,6 +175,10 @@ TEST_P(InterleavedGemvKernels, ExtremeValuesDoNotSaturate) {
       uint8_t* block = rows.data() + b * block_bytes;
       if (format == WeightFormat::q4_0) {
         reinterpret_cast<BlockQ4_0*>(block)->d = one;  // quants 15
+      } else if (format == WeightFormat::q8_0) {
+        auto* q8 = reinterpret_cast<BlockQ8_0*>(block);
+        q8->d = one;
+        std::fill(std::begin(q8->qs), std::end(q8->qs), int8_t{-128});  // |w| = 128 only through the sign trick
       } else {
         auto* q4 = reinterpret_cast<BlockQ4_K*>(block);
         q4->d = q4->dmin = one;  // scales and mins 63, quants 15

@@ -18,17 +18,21 @@ struct Field {
 };
 
 // The granules follow what the kernels load in one 256-bit vector: 4 quant bytes of each row (8 values as
-// two nibbles), one scale byte of each row, the fp16 scales of all 8 rows side by side. Q6_K had a layout and
-// kernel too (ql and qh granules): from DRAM it ran 5-20% slower than the row kernel for one token, as that
-// kernel is already near the bandwidth and the interleaved one requested memory less evenly, so it went.
+// two nibbles, or 4 for Q8_0), one scale byte of each row, the fp16 scales of all 8 rows side by side. Q6_K
+// had a layout and kernel too (ql and qh granules): from DRAM it ran 5-20% slower than the row kernel for one
+// token, as that kernel is already near the bandwidth and the interleaved one requested memory less evenly,
+// so it went.
 constexpr Field kQ4_0Fields[] = {{2, 1}, {4, kQK4_0 / 2 / 4}};  // d, qs
+constexpr Field kQ8_0Fields[] = {{2, 1}, {4, kQK8_0 / 4}};      // d, qs
 constexpr Field kQ4_KFields[] = {{2, 1}, {2, 1}, {1, kKScaleSize}, {4, kQK_K / 2 / 4}};  // d, dmin, scales, qs
 static_assert(sizeof(BlockQ4_0) == 2 + kQK4_0 / 2);
+static_assert(sizeof(BlockQ8_0) == 2 + kQK8_0);
 static_assert(sizeof(BlockQ4_K) == 2 + 2 + kKScaleSize + kQK_K / 2);
 
 std::span<const Field> fields_of(WeightFormat format) {
   switch (format) {
     case WeightFormat::q4_0: return kQ4_0Fields;
+    case WeightFormat::q8_0: return kQ8_0Fields;
     case WeightFormat::q4_k: return kQ4_KFields;
     default: return {};
   }
