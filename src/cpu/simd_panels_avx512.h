@@ -10,8 +10,8 @@
 //   q: [n_in / 8][row][8 bytes], the values of signed formats shifted to unsigned by +128 (XOR 0x80)
 // and leaves d, m, scales and mins as they are (duplicated per lane pair when used). vpdpbusd multiplies
 // unsigned by signed bytes, so the signed 32-value formats subtract 128·Σx per block (QuantizedActivations::
-// sums). The 256-value formats' values are unsigned already and at most 63, as maddubs needs; IQ4_XS, whose
-// values carry their sign, keeps simd_quant_x86.h's kernels.
+// sums). The 256-value formats' values are unsigned already and at most 63, as maddubs needs, except IQ4_XS:
+// shifted like the 32-value formats, its 128·scale per group joins the min term (iq4_xs_pairs_tile).
 //
 // The rules of simd_kernels.h hold: templates over X only, included by the AVX-512 translation unit only.
 #include <immintrin.h>
@@ -139,6 +139,57 @@ void super_blocks_pairs_tile(const WeightPanel& panel, int64_t n_rows, const Qua
   for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
 }
 
+// IQ4_XS after regroup_pairs: the +128 shift as a min of 128·scale per group of 16 (integer_offset against the
+// activations' bsums), in the mins layout of simd_quant_x86.h ([super-block][8 pairs of groups][row][2]).
+template <class X>
+void unpack_iq4_xs_pairs(const void* rows, int64_t row_bytes, int64_t n_rows, const WeightPanel& panel) {
+  unpack_iq4_xs<X>(rows, row_bytes, n_rows, panel);
+  regroup_pairs<X, true>(panel);
+  for (int64_t b = 0; b < panel.n_in / kQK_K; ++b) {
+    for (int pair = 0; pair < 8; ++pair) {
+      for (int row = 0; row < kPanelRows; ++row) {
+        for (int j = 0; j < 2; ++j) {
+          const int16_t scale = panel.scales[(16 * b + 2 * pair + j) * 16 + 2 * row];
+          panel.mins[(8 * b + pair) * 16 + 2 * row + j] = static_cast<int16_t>(128 * scale);
+        }
+      }
+    }
+  }
+}
+
+// kPanelRows × Tokens outputs of IQ4_XS: shifted values reach 241, too wide for maddubs, so each 32-value
+// sub-block's vpdpbusd sums take its scale with one 32-bit multiply; then finish_super_block subtracts the
+// shift as a min term.
+template <class X, int Tokens>
+void iq4_xs_pairs_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x, int64_t first_token, float* y,
+                       int64_t y_stride) {
+  const int64_t n_in = panel.n_in;
+  const int64_t n_blocks = n_in / kQK_K;
+  __m256 acc[Tokens];
+  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
+  const int8_t* xq = x.q + first_token * n_in;
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    __m512i sums[Tokens];
+    for (int t = 0; t < Tokens; ++t) sums[t] = _mm512_setzero_si512();
+    for (int sub_block = 0; sub_block < 8; ++sub_block) {
+      // The scale pairs hold the scale in both int16 halves; the high half, sign-extended, is the scale.
+      const __m512i scale = _mm512_srai_epi32(duplicate_rows<X>(load_bytes<X>(panel.scales + (16 * b + 2 * sub_block) * 16)), 16);
+      __m512i part[Tokens];
+      for (int t = 0; t < Tokens; ++t) part[t] = _mm512_setzero_si512();
+      for (int pair = 0; pair < 4; ++pair) {
+        const int64_t value = kQK_K * b + 32 * sub_block + 8 * pair;
+        const __m512i w = _mm512_loadu_si512(panel.q + 8 * value);
+        for (int t = 0; t < Tokens; ++t) part[t] = _mm512_dpbusd_epi32(part[t], w, broadcast_8_bytes<X>(xq + t * n_in + value));
+      }
+      for (int t = 0; t < Tokens; ++t) sums[t] = _mm512_add_epi32(sums[t], _mm512_mullo_epi32(part[t], scale));
+    }
+    __m256i row_sums[Tokens];
+    for (int t = 0; t < Tokens; ++t) row_sums[t] = even_lanes<X>(add_lane_pairs<X>(sums[t]));
+    finish_super_block<X, MinTerm::integer_offset, Tokens>(panel, x, first_token, b, row_sums, acc);
+  }
+  for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
+}
+
 template <class X, bool kSigned, bool kHasMin>
 struct Blocks32Pairs {
   template <int Tokens>
@@ -159,7 +210,17 @@ struct SuperBlocksPairs {
   };
 };
 
-// Replaces the panel kernels that install_quant_tables put in `table` with the 512-bit ones, IQ4_XS's aside.
+template <class X>
+struct Iq4XsPairs {
+  template <int Tokens>
+  struct Tile {
+    static void run(const WeightPanel& p, int64_t rows, const QuantizedActivations& x, int64_t t0, float* y, int64_t ys) {
+      iq4_xs_pairs_tile<X, Tokens>(p, rows, x, t0, y, ys);
+    }
+  };
+};
+
+// Replaces the panel kernels that install_quant_tables put in `table` with the 512-bit ones.
 template <class X>
 void install_pair_panel_tables(Kernels& table) {
   const PanelDotFn signed32 = panel_dot<Blocks32Pairs<X, true, false>::template Tile>;
@@ -179,6 +240,7 @@ void install_pair_panel_tables(Kernels& table) {
   set_panel_kernels<X>(table, WeightFormat::q6_k, unpack_pairs<X, unpack_q6_k<X>, false>, offset256);
   set_panel_kernels<X>(table, WeightFormat::iq4_nl, unpack_pairs<X, unpack_iq4_nl<X>, true>, signed32);
   set_panel_kernels<X>(table, WeightFormat::mxfp4, unpack_pairs<X, unpack_mxfp4<X>, true>, signed32);
+  set_panel_kernels<X>(table, WeightFormat::iq4_xs, unpack_iq4_xs_pairs<X>, panel_dot<Iq4XsPairs<X>::template Tile>);
 }
 
 }  // namespace hearth::cpu::simd_x86
