@@ -109,19 +109,33 @@ void blocks32_pairs_tile(const WeightPanel& panel, int64_t n_rows, const Quantiz
   }
 }
 
-// kPanelRows × Tokens outputs of an unsigned 256-value format, as super_blocks_tile: per super-block, the int32
-// lanes of Σ scale·(w·x), then the row sums go to finish_super_block.
+// The super-block loop of the 256-value tiles: accumulate(b, sums) adds the int32 lanes of Σ scale·(w·x) over
+// super-block b into sums[t]; the row sums then go to finish_super_block.
+template <class X, MinTerm kMin, int Tokens, class Accumulate>
+void super_blocks_pairs(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
+                        float* y, int64_t y_stride, Accumulate accumulate) {
+  const int64_t n_blocks = panel.n_in / kQK_K;
+  __m256 acc[Tokens];
+  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    __m512i sums[Tokens];
+    for (int t = 0; t < Tokens; ++t) sums[t] = _mm512_setzero_si512();
+    accumulate(b, sums);
+    __m256i row_sums[Tokens];
+    for (int t = 0; t < Tokens; ++t) row_sums[t] = even_lanes<X>(add_lane_pairs<X>(sums[t]));
+    finish_super_block<X, kMin, Tokens>(panel, x, first_token, b, row_sums, acc);
+  }
+  for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
+}
+
+// kPanelRows × Tokens outputs of an unsigned 256-value format, as super_blocks_tile: maddubs, then vpdpwssd
+// with the group's scale.
 template <class X, MinTerm kMin, int Tokens>
 void super_blocks_pairs_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x, int64_t first_token,
                              float* y, int64_t y_stride) {
   const int64_t n_in = panel.n_in;
-  const int64_t n_blocks = n_in / kQK_K;
-  __m256 acc[Tokens];
-  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
   const int8_t* xq = x.q + first_token * n_in;
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    __m512i sums[Tokens];
-    for (int t = 0; t < Tokens; ++t) sums[t] = _mm512_setzero_si512();
+  const auto accumulate = [=, &panel](int64_t b, __m512i (&sums)[Tokens]) {
     for (int group = 0; group < 16; ++group) {
       const __m512i scales = duplicate_rows<X>(load_bytes<X>(panel.scales + (16 * b + group) * 16));
       for (int half = 0; half < 2; ++half) {
@@ -132,11 +146,8 @@ void super_blocks_pairs_tile(const WeightPanel& panel, int64_t n_rows, const Qua
         }
       }
     }
-    __m256i row_sums[Tokens];
-    for (int t = 0; t < Tokens; ++t) row_sums[t] = even_lanes<X>(add_lane_pairs<X>(sums[t]));
-    finish_super_block<X, kMin, Tokens>(panel, x, first_token, b, row_sums, acc);
-  }
-  for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
+  };
+  super_blocks_pairs<X, kMin, Tokens>(panel, n_rows, x, first_token, y, y_stride, accumulate);
 }
 
 // IQ4_XS after regroup_pairs: the +128 shift as a min of 128·scale per group of 16 (integer_offset against the
@@ -164,13 +175,8 @@ template <class X, int Tokens>
 void iq4_xs_pairs_tile(const WeightPanel& panel, int64_t n_rows, const QuantizedActivations& x, int64_t first_token, float* y,
                        int64_t y_stride) {
   const int64_t n_in = panel.n_in;
-  const int64_t n_blocks = n_in / kQK_K;
-  __m256 acc[Tokens];
-  for (int t = 0; t < Tokens; ++t) acc[t] = _mm256_setzero_ps();
   const int8_t* xq = x.q + first_token * n_in;
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    __m512i sums[Tokens];
-    for (int t = 0; t < Tokens; ++t) sums[t] = _mm512_setzero_si512();
+  const auto accumulate = [=, &panel](int64_t b, __m512i (&sums)[Tokens]) {
     for (int sub_block = 0; sub_block < 8; ++sub_block) {
       // The scale pairs hold the scale in both int16 halves; the high half, sign-extended, is the scale.
       const __m512i scale = _mm512_srai_epi32(duplicate_rows<X>(load_bytes<X>(panel.scales + (16 * b + 2 * sub_block) * 16)), 16);
@@ -183,11 +189,8 @@ void iq4_xs_pairs_tile(const WeightPanel& panel, int64_t n_rows, const Quantized
       }
       for (int t = 0; t < Tokens; ++t) sums[t] = _mm512_add_epi32(sums[t], _mm512_mullo_epi32(part[t], scale));
     }
-    __m256i row_sums[Tokens];
-    for (int t = 0; t < Tokens; ++t) row_sums[t] = even_lanes<X>(add_lane_pairs<X>(sums[t]));
-    finish_super_block<X, MinTerm::integer_offset, Tokens>(panel, x, first_token, b, row_sums, acc);
-  }
-  for (int t = 0; t < Tokens; ++t) store_rows<X>(acc[t], n_rows, y + t * y_stride);
+  };
+  super_blocks_pairs<X, MinTerm::integer_offset, Tokens>(panel, n_rows, x, first_token, y, y_stride, accumulate);
 }
 
 template <class X, bool kSigned, bool kHasMin>
