@@ -35,27 +35,50 @@ __m256i row_bytes_as_pairs(__m256i bytes, int q) {
   return _mm256_shuffle_epi8(rows_by_half, _mm256_set_m128i(duplicate, duplicate));
 }
 
-// ---------------------------------------------------------------- Q4_0
-// Group block (8 × 18 bytes): d[8] (fp16), then the quants as 4 granules [granule][row][4 bytes]; granule k
-// holds qs[4k..+3]: low nibbles are values 4k.., high nibbles values 16 + 4k.. . Values 0..15 stand for
-// −8..7: the offset is subtracted as 8·Σx, the same for every row.
+// ---------------------------------------------------------------- 32-value formats
+// Group block (8 × the format's block): d[8] (fp16), then the quants as 4-byte granules [granule][row][4 bytes].
 
-template <class X, int Tokens, int Groups>
-void gemv_q4_0_groups(const uint8_t* first_group, int64_t group_step, int64_t n_blocks, const QuantizedActivations& x,
-                      int64_t first_token, float* y, int64_t y_group_step, int64_t y_stride) {
-  constexpr int64_t kBlockBytes = kInterleaveRows * sizeof(BlockQ4_0);
-  const int64_t n_in = x.n_in;
-  const __m256i low4 = _mm256_set1_epi8(0x0F), one_bytes = _mm256_set1_epi8(1), one_words = _mm256_set1_epi16(1);
+// The block loop of the 32-value group kernels: block_sums(block, b, sums) leaves in sums[g][t] the int32 row
+// sums of w·x over block b of each of the Groups groups (block[g] points at it); each row then adds
+// d_w·d_x times its sum.
+template <class X, int Tokens, int Groups, int64_t kBlockBytes, int64_t kAheadBlocks, class BlockSums>
+void gemv_blocks32_groups(const uint8_t* first_group, int64_t group_step, int64_t n_blocks, const QuantizedActivations& x,
+                          int64_t first_token, float* y, int64_t y_group_step, int64_t y_stride, BlockSums block_sums) {
   __m256 acc[Groups][Tokens];
   for (int g = 0; g < Groups; ++g) {
     for (int t = 0; t < Tokens; ++t) acc[g][t] = _mm256_setzero_ps();
   }
   for (int64_t b = 0; b < n_blocks; ++b) {
     const uint8_t* block[Groups];
-    __m256i partial[Groups][Tokens];
     for (int g = 0; g < Groups; ++g) {
       block[g] = first_group + g * group_step + b * kBlockBytes;
-      prefetch_group_block<X, kBlockBytes, 14 * kBlockBytes>(block[g]);
+      prefetch_group_block<X, kBlockBytes, kAheadBlocks * kBlockBytes>(block[g]);
+    }
+    __m256i sums[Groups][Tokens];
+    block_sums(block, b, sums);
+    for (int t = 0; t < Tokens; ++t) {
+      const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
+      for (int g = 0; g < Groups; ++g) {
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block[g])));
+        acc[g][t] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(sums[g][t]), acc[g][t]);
+      }
+    }
+  }
+  for (int g = 0; g < Groups; ++g) {
+    for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + g * y_group_step + t * y_stride, acc[g][t]);
+  }
+}
+
+// Q4_0: granule k holds qs[4k..+3]; low nibbles are values 4k.., high nibbles values 16 + 4k.. . Values 0..15
+// stand for −8..7: the offset is subtracted as 8·Σx (the activations' block sums), the same for every row.
+template <class X, int Tokens, int Groups>
+void gemv_q4_0_groups(const uint8_t* first_group, int64_t group_step, int64_t n_blocks, const QuantizedActivations& x,
+                      int64_t first_token, float* y, int64_t y_group_step, int64_t y_stride) {
+  const int64_t n_in = x.n_in;
+  const __m256i low4 = _mm256_set1_epi8(0x0F), one_words = _mm256_set1_epi16(1);
+  const auto block_sums = [=, &x](const uint8_t* const (&block)[Groups], int64_t b, __m256i (&sums)[Groups][Tokens]) {
+    __m256i partial[Groups][Tokens];
+    for (int g = 0; g < Groups; ++g) {
       for (int t = 0; t < Tokens; ++t) partial[g][t] = _mm256_setzero_si256();
     }
 #pragma GCC unroll 4
@@ -72,43 +95,23 @@ void gemv_q4_0_groups(const uint8_t* first_group, int64_t group_step, int64_t n_
       }
     }
     for (int t = 0; t < Tokens; ++t) {
-      // Σx of the block's 32 activations in every lane, shared by the groups.
-      __m256i x_sum = _mm256_madd_epi16(_mm256_maddubs_epi16(one_bytes, load_bytes<X>(x.q + (first_token + t) * n_in + 32 * b)), one_words);
-      x_sum = _mm256_add_epi32(x_sum, _mm256_permute2x128_si256(x_sum, x_sum, 1));
-      x_sum = _mm256_add_epi32(x_sum, _mm256_shuffle_epi32(x_sum, 0x4E));
-      x_sum = _mm256_add_epi32(x_sum, _mm256_shuffle_epi32(x_sum, 0xB1));
-      const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
-      for (int g = 0; g < Groups; ++g) {
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block[g])));
-        const __m256i sums = _mm256_sub_epi32(_mm256_madd_epi16(partial[g][t], one_words), _mm256_slli_epi32(x_sum, 3));
-        acc[g][t] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(sums), acc[g][t]);
-      }
+      const __m256i offset = _mm256_set1_epi32(8 * x.sums[(first_token + t) * n_blocks + b]);
+      for (int g = 0; g < Groups; ++g) sums[g][t] = _mm256_sub_epi32(_mm256_madd_epi16(partial[g][t], one_words), offset);
     }
-  }
-  for (int g = 0; g < Groups; ++g) {
-    for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + g * y_group_step + t * y_stride, acc[g][t]);
-  }
+  };
+  constexpr int64_t kBlockBytes = kInterleaveRows * sizeof(BlockQ4_0);
+  gemv_blocks32_groups<X, Tokens, Groups, kBlockBytes, 14>(first_group, group_step, n_blocks, x, first_token, y, y_group_step,
+                                                          y_stride, block_sums);
 }
 
-// ---------------------------------------------------------------- Q8_0
-// Group block (8 × 34 bytes): d[8] (fp16), then the quants as 8 granules [granule][row][4 bytes]; granule k
-// holds qs[4k..+3]. Signed by signed bytes as in the row kernels: |w| against x with the sign of w.
-
+// Q8_0: granule k holds qs[4k..+3]. Signed by signed bytes as in the row kernels: |w| against x with the sign
+// of w.
 template <class X, int Tokens, int Groups>
 void gemv_q8_0_groups(const uint8_t* first_group, int64_t group_step, int64_t n_blocks, const QuantizedActivations& x,
                       int64_t first_token, float* y, int64_t y_group_step, int64_t y_stride) {
-  constexpr int64_t kBlockBytes = kInterleaveRows * sizeof(BlockQ8_0);
   const int64_t n_in = x.n_in;
-  __m256 acc[Groups][Tokens];
-  for (int g = 0; g < Groups; ++g) {
-    for (int t = 0; t < Tokens; ++t) acc[g][t] = _mm256_setzero_ps();
-  }
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    const uint8_t* block[Groups];
-    __m256i sums[Groups][Tokens];
+  const auto block_sums = [=, &x](const uint8_t* const (&block)[Groups], int64_t b, __m256i (&sums)[Groups][Tokens]) {
     for (int g = 0; g < Groups; ++g) {
-      block[g] = first_group + g * group_step + b * kBlockBytes;
-      prefetch_group_block<X, kBlockBytes, 8 * kBlockBytes>(block[g]);
       for (int t = 0; t < Tokens; ++t) sums[g][t] = _mm256_setzero_si256();
     }
 #pragma GCC unroll 8
@@ -122,17 +125,10 @@ void gemv_q8_0_groups(const uint8_t* first_group, int64_t group_step, int64_t n_
         }
       }
     }
-    for (int t = 0; t < Tokens; ++t) {
-      const __m256 dx = _mm256_set1_ps(x.d[(first_token + t) * n_blocks + b]);
-      for (int g = 0; g < Groups; ++g) {
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block[g])));
-        acc[g][t] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(sums[g][t]), acc[g][t]);
-      }
-    }
-  }
-  for (int g = 0; g < Groups; ++g) {
-    for (int t = 0; t < Tokens; ++t) _mm256_storeu_ps(y + g * y_group_step + t * y_stride, acc[g][t]);
-  }
+  };
+  constexpr int64_t kBlockBytes = kInterleaveRows * sizeof(BlockQ8_0);
+  gemv_blocks32_groups<X, Tokens, Groups, kBlockBytes, 8>(first_group, group_step, n_blocks, x, first_token, y, y_group_step,
+                                                         y_stride, block_sums);
 }
 
 // ---------------------------------------------------------------- Q4_K
